@@ -1,0 +1,3 @@
+from fastapi_lint.linter.cli import main
+
+main()

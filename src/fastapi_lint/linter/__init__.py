@@ -1,0 +1,1 @@
+"""The engine: discovery, configuration, parsing, the project index, rules, fixes, reporters."""

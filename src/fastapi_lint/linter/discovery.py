@@ -1,0 +1,159 @@
+"""Which files to lint: ``.py``/``.pyi`` below the given paths, minus what is excluded."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".fastapi_lint_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "__pycache__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass
+class Excluder:
+    """Decides whether a path is excluded, by globs and by ``.gitignore`` files."""
+
+    root: Path
+    patterns: Sequence[str] = DEFAULT_EXCLUDE
+    respect_gitignore: bool = True
+    _gitignores: dict[Path, object | None] = field(default_factory=dict)
+
+    def matches_patterns(self, path: Path) -> bool:
+        try:
+            relative = path.relative_to(self.root).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        name = path.name
+        for pattern in self.patterns:
+            if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
+                return True
+            if "/" in pattern and fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*"):
+                return True
+        return False
+
+    def is_excluded(self, path: Path, is_dir: bool) -> bool:
+        if self.matches_patterns(path):
+            return True
+        if is_dir and (path / "pyvenv.cfg").exists():
+            return True
+        return self.respect_gitignore and self._gitignored(path, is_dir)
+
+    def _gitignored(self, path: Path, is_dir: bool) -> bool:
+        directory = path.parent
+        while True:
+            spec = self._spec_for(directory)
+            if spec is not None:
+                relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+                if spec.match_file(relative):  # type: ignore[attr-defined]
+                    return True
+            if directory == self.root or directory.parent == directory:
+                return False
+            try:
+                directory.relative_to(self.root)
+            except ValueError:
+                return False
+            directory = directory.parent
+
+    def _spec_for(self, directory: Path) -> object | None:
+        if directory not in self._gitignores:
+            spec = None
+            ignore_file = directory / ".gitignore"
+            if ignore_file.is_file():
+                try:
+                    import pathspec
+
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                except (OSError, ValueError):
+                    spec = None
+            self._gitignores[directory] = spec
+        return self._gitignores[directory]
+
+
+def iter_python_files(paths: Iterable[Path], excluder: Excluder, force_exclude: bool = False) -> Iterator[Path]:
+    """Python files below ``paths``; a file named explicitly is kept unless ``force_exclude``."""
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            for found in _walk_directory(path, excluder):
+                if found not in seen:
+                    seen.add(found)
+                    yield found
+        elif path.exists():
+            if force_exclude and (excluder.is_excluded(path, False) or _parent_excluded(path, excluder)):
+                continue
+            if path not in seen:
+                seen.add(path)
+                yield path
+
+
+def _parent_excluded(path: Path, excluder: Excluder) -> bool:
+    for parent in path.parents:
+        try:
+            parent.relative_to(excluder.root)
+        except ValueError:
+            return False
+        if parent == excluder.root:
+            return False
+        if excluder.is_excluded(parent, True):
+            return True
+    return False
+
+
+def _walk_directory(top: Path, excluder: Excluder) -> Iterator[Path]:
+    if top != excluder.root and excluder.is_excluded(top, True):
+        return
+    stack = [top]
+    visited: set[tuple[int, int]] = set()
+    while stack:
+        directory = stack.pop()
+        try:
+            stat = directory.stat()
+            if (stat.st_dev, stat.st_ino) in visited:
+                continue  # a symlink loop
+            visited.add((stat.st_dev, stat.st_ino))
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subdirectories = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if not excluder.is_excluded(path, True):
+                    subdirectories.append(path)
+            elif entry.name.endswith(PYTHON_SUFFIXES) and not excluder.is_excluded(path, False):
+                yield path
+        stack.extend(reversed(subdirectories))

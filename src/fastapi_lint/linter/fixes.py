@@ -1,0 +1,125 @@
+"""Applying fixes: text edits from LibCST-rendered nodes, re-parsed, written atomically."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from fastapi_lint.linter.diagnostics import Diagnostic, Edit
+
+MAX_FIX_PASSES = 10
+
+
+def allowed(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
+    fix = diagnostic.fix
+    return fix is not None and (fix.applicability == "safe" or unsafe_fixes)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    position = text.find("\n")
+    while position != -1:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
+
+
+def _offset(starts: list[int], line: int, column: int) -> int:
+    return starts[line - 1] + column - 1
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
+    """Apply non-overlapping edits; returns the new text and how many edits were applied.
+
+    Edits that overlap one already taken are left for the next pass.
+    """
+    starts = _line_starts(text)
+    spans = sorted(
+        ((_offset(starts, edit.line, edit.column), _offset(starts, edit.end_line, edit.end_column), edit.content) for edit in edits),
+        key=lambda span: (span[0], span[1]),
+    )
+    pieces: list[str] = []
+    cursor = 0
+    applied = 0
+    for start, end, content in spans:
+        if start < cursor:
+            continue
+        pieces.append(text[cursor:start])
+        pieces.append(content)
+        cursor = end
+        applied += 1
+    pieces.append(text[cursor:])
+    return "".join(pieces), applied
+
+
+def fixes_for(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[Diagnostic]:
+    return [diagnostic for diagnostic in diagnostics if allowed(diagnostic, unsafe_fixes)]
+
+
+def apply_fixes(text: str, diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> tuple[str, int]:
+    """Apply every applicable fix whose edits do not clash with an earlier one.
+
+    A fix's edits are applied together or not at all.
+    """
+    starts = _line_starts(text)
+    taken: list[tuple[int, int]] = []
+    chosen: list[Edit] = []
+    fixed = 0
+    for diagnostic in sorted(fixes_for(diagnostics, unsafe_fixes), key=lambda d: d.sort_key):
+        assert diagnostic.fix is not None
+        spans = [
+            (_offset(starts, e.line, e.column), _offset(starts, e.end_line, e.end_column)) for e in diagnostic.fix.edits
+        ]
+        if any(_overlaps(span, other) for span in spans for other in taken):
+            continue
+        taken.extend(spans)
+        chosen.extend(diagnostic.fix.edits)
+        fixed += 1
+    new_text, _ = apply_edits(text, chosen)
+    return new_text, fixed
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    if a[0] == a[1] or b[0] == b[1]:  # insertions clash only at the same point or inside
+        return b[0] < a[0] < b[1] or a[0] < b[0] < a[1] or a[0] == b[0]
+    return a[0] < b[1] and b[0] < a[1]
+
+
+class WriteError(Exception):
+    """A fixed file could not be written; the message is for the user."""
+
+
+def write_atomically(path: Path, text: str, encoding: str, expected_bytes: bytes) -> None:
+    """Replace ``path`` by ``text`` in one rename, keeping its mode.
+
+    Refuses when the file changed on disk since it was read (``expected_bytes``).
+    """
+    try:
+        current = path.read_bytes()
+    except OSError as error:
+        raise WriteError(f"cannot re-read before writing: {error.strerror or error}") from None
+    if current != expected_bytes:
+        raise WriteError("changed on disk while linting; not overwritten")
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as error:
+        raise WriteError(f"fixed text cannot be encoded as {encoding}: {error}") from None
+    real = path.resolve()
+    mode = stat.S_IMODE(real.stat().st_mode)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".fapi-tmp", dir=real.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, real)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,300 @@
+"""The project index: every module of the project by dotted name, summarised on demand.
+
+Rules ask it where a name is defined (following imports, re-exports and aliases
+across modules) and what a function does (which calls it makes, what it returns).
+A module is parsed and summarised only when a rule asks about it; summaries are
+small picklable records so that they can be cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Literal
+
+from fastapi_lint.linter.source import SourceError, SyntaxProblem, parse_module, read_source
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+PROJECT_MARKERS = ("pyproject.toml",)
+_MAX_FOLLOW = 12
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    name: str
+    line: int
+    is_async: bool
+    is_generator: bool
+    decorators: tuple[str, ...]
+    # Resolved qualified names of everything the function (and functions nested in it) calls.
+    calls: tuple[str, ...]
+    # Qualified names of the calls whose result the function returns or yields.
+    returns: tuple[str, ...]
+    params: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    name: str
+    line: int
+    bases: tuple[str, ...]
+    fields: tuple[str, ...]
+    methods: tuple[str, ...]
+    # model_config / class Config settings with literal values (env_prefix, case_sensitive, ...).
+    config: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class AssignSummary:
+    name: str
+    line: int
+    # The callee when the value is a call: ``SessionLocal = sessionmaker(...)``.
+    call: str | None = None
+    keywords: tuple[tuple[str, object], ...] = ()
+    has_double_star: bool = False
+    # The referent when the value is a name: ``get_db = get_session``.
+    alias: str | None = None
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    name: str
+    path: str
+    is_package: bool
+    imports: dict[str, str] = field(default_factory=dict)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    assigns: dict[str, AssignSummary] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """Where a qualified name is defined in the project."""
+
+    kind: Literal["module", "function", "class", "assign"]
+    module: ModuleSummary
+    qualname: str
+    function: FunctionSummary | None = None
+    cls: ClassSummary | None = None
+    assign: AssignSummary | None = None
+
+    @property
+    def location(self) -> str:
+        line = (self.function or self.cls or self.assign).line if self.kind != "module" else 1  # type: ignore[union-attr]
+        return f"{self.module.path}:{line}"
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding a ``pyproject.toml``;
+    otherwise the directory above the outermost package containing ``start``."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate in (directory, *directory.parents):
+        if any((candidate / marker).is_file() for marker in PROJECT_MARKERS):
+            return candidate
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def module_names(path: Path, root: Path) -> tuple[str, bool]:
+    """The dotted name of ``path`` in the project, and whether it is a package."""
+    is_package = path.stem == "__init__"
+    directory = path.parent
+    if (directory / "__init__.py").is_file():
+        # Inside a package: the name runs from the outermost package.
+        parts = [] if is_package else [path.stem]
+        while (directory / "__init__.py").is_file() and directory != root:
+            parts.append(directory.name)
+            directory = directory.parent
+        return ".".join(reversed(parts)), is_package
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return path.stem, is_package
+    parts = list(relative.parts)
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    parts[-1] = path.stem
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts), is_package
+
+
+class ProjectIndex:
+    """All modules of one project, summarised lazily."""
+
+    def __init__(self, root: Path, files: Iterable[Path]) -> None:
+        self.root = root
+        self.paths: dict[str, Path] = {}
+        self.packages: set[str] = set()
+        self.names_by_path: dict[Path, str] = {}
+        for path in sorted(files):
+            if path.suffix != ".py" and path.with_suffix(".py") in self.names_by_path:
+                continue
+            name, is_package = module_names(path, root)
+            if not name:
+                continue
+            self.paths.setdefault(name, path)
+            self.names_by_path[path] = name
+            if is_package:
+                self.packages.add(name)
+        self._summaries: dict[str, ModuleSummary | None] = {}
+        self._suffix_cache: dict[str, str | None] = {}
+
+    # -- modules -------------------------------------------------------------
+
+    def module_name(self, path: Path) -> tuple[str, bool]:
+        name = self.names_by_path.get(path)
+        if name is not None:
+            return name, name in self.packages
+        return module_names(path, self.root)
+
+    def relative_path(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def find_module(self, dotted: str) -> str | None:
+        """The project module of that name; an unknown source root is tolerated
+        (``app.core`` matches ``backend/app/core.py`` when it is the only match)."""
+        if dotted in self.paths:
+            return dotted
+        if dotted not in self._suffix_cache:
+            suffix = "." + dotted
+            matches = [name for name in self.paths if name.endswith(suffix)]
+            self._suffix_cache[dotted] = matches[0] if len(matches) == 1 else None
+        return self._suffix_cache[dotted]
+
+    def split(self, qualname: str) -> tuple[str, list[str]] | None:
+        """Split ``pkg.mod.attr.sub`` into its longest project module and the rest."""
+        parts = qualname.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = self.find_module(".".join(parts[:cut]))
+            if module is not None:
+                return module, parts[cut:]
+        return None
+
+    def summary(self, module: str) -> ModuleSummary | None:
+        if module not in self._summaries:
+            self._summaries[module] = self._summarise_path(module)
+        return self._summaries[module]
+
+    def add_tree(self, module: str, tree: "cst.Module", text: str) -> None:
+        """Summarise a module already parsed by the linter, instead of parsing it again."""
+        if module in self.paths and module not in self._summaries:
+            self._summaries[module] = summarise(tree, text, module, module in self.packages, self.relative_path(self.paths[module]))
+
+    def _summarise_path(self, module: str) -> ModuleSummary | None:
+        path = self.paths.get(module)
+        if path is None:
+            return None
+        try:
+            source = read_source(path)
+        except SourceError:
+            return None
+        tree = parse_module(source.text)
+        if isinstance(tree, SyntaxProblem):
+            return None
+        return summarise(tree, source.text, module, module in self.packages, self.relative_path(path))
+
+    # -- symbols -------------------------------------------------------------
+
+    def lookup(self, qualname: str | None) -> Symbol | None:
+        """Where ``qualname`` is defined in the project, through imports and aliases."""
+        seen: set[str] = set()
+        while qualname is not None and qualname not in seen and len(seen) < _MAX_FOLLOW:
+            seen.add(qualname)
+            split = self.split(qualname)
+            if split is None:
+                return None
+            module_name, rest = split
+            module = self.summary(module_name)
+            if module is None:
+                return None
+            if not rest:
+                return Symbol("module", module, module_name)
+            head, tail = rest[0], rest[1:]
+            if head in module.functions and not tail:
+                return Symbol("function", module, f"{module_name}.{head}", function=module.functions[head])
+            if head in module.classes:
+                cls = module.classes[head]
+                if not tail:
+                    return Symbol("class", module, f"{module_name}.{head}", cls=cls)
+                method = module.functions.get(f"{head}.{tail[0]}")
+                if method is not None and len(tail) == 1:
+                    return Symbol("function", module, f"{module_name}.{head}.{tail[0]}", function=method)
+                return None
+            if head in module.assigns:
+                assign = module.assigns[head]
+                if assign.alias is not None:
+                    qualname = ".".join([assign.alias, *tail])
+                    continue
+                if not tail:
+                    return Symbol("assign", module, f"{module_name}.{head}", assign=assign)
+                return None
+            if head in module.imports:
+                qualname = ".".join([module.imports[head], *tail])
+                continue
+            # ``import pkg.sub`` inside pkg/__init__ or a submodule not imported explicitly.
+            submodule = f"{module_name}.{head}"
+            if submodule in self.paths:
+                qualname = ".".join([submodule, *tail])
+                continue
+            return None
+        return None
+
+    def canonical(self, qualname: str | None) -> str | None:
+        """The qualified name of the definition ``qualname`` refers to, or itself
+        when it is not defined in the project (``sqlalchemy.orm.Session``)."""
+        if qualname is None:
+            return None
+        seen: set[str] = set()
+        while qualname not in seen and len(seen) < _MAX_FOLLOW:
+            seen.add(qualname)
+            symbol = self.lookup(qualname)
+            if symbol is not None:
+                return symbol.qualname
+            split = self.split(qualname)
+            if split is None:
+                return qualname
+            module_name, rest = split
+            module = self.summary(module_name)
+            if module is None or not rest:
+                return qualname
+            target = module.imports.get(rest[0])
+            if target is None:
+                alias = module.assigns.get(rest[0])
+                target = alias.alias if alias is not None else None
+            if target is None:
+                return qualname
+            qualname = ".".join([target, *rest[1:]])
+        return qualname
+
+    def is_subclass(self, qualname: str | None, bases: frozenset[str], _depth: int = 0) -> bool:
+        """Whether the class ``qualname`` derives from one of ``bases`` (qualified names)."""
+        if qualname is None or _depth > _MAX_FOLLOW:
+            return False
+        if qualname in bases:
+            return True
+        symbol = self.lookup(qualname)
+        if symbol is None:
+            return self.canonical(qualname) in bases
+        if symbol.cls is None:
+            return False
+        return any(self.is_subclass(base, bases, _depth + 1) for base in symbol.cls.bases)
+
+    def all_modules(self) -> Iterable[str]:
+        return self.paths.keys()
+
+
+# -- summarising one module ----------------------------------------------------------
+
+
+def summarise(tree: "cst.Module", text: str, module: str, is_package: bool, path: str) -> ModuleSummary:
+    from fastapi_lint.linter.summary import SummaryCollector
+
+    return SummaryCollector(tree, text, module, is_package).collect(path)

@@ -1,0 +1,140 @@
+"""Lint one file: pre-filter by trigger words, parse once, run every rule in one traversal."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
+from fastapi_lint.linter.noqa import filter_noqa
+from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from fastapi_lint.linter.index import ProjectIndex
+    from fastapi_lint.linter.rule import Rule
+
+SYNTAX_ERROR_CODE = "FAPI000"
+SYNTAX_ERROR_NAME = "syntax-error"
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    rule: type["Rule"]
+    settings: Mapping[str, Any]
+
+
+@dataclass
+class FileResult:
+    path: Path
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    source: SourceFile | None = None
+
+
+def lint_file(
+    path: Path,
+    display_path: str,
+    rules: Sequence[ActiveRule],
+    index: "ProjectIndex",
+    source: SourceFile | None = None,
+    check_syntax: bool = True,
+) -> FileResult:
+    result = FileResult(path)
+    if source is None:
+        try:
+            source = read_source(path)
+        except SourceError as error:
+            result.errors.append(FileError(display_path, str(error)))
+            return result
+    result.source = source
+    text = source.text
+    active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
+    if not active and not check_syntax:
+        return result
+    tree = parse_module(text)
+    if isinstance(tree, SyntaxProblem):
+        if check_syntax:
+            result.diagnostics.append(
+                Diagnostic(
+                    SYNTAX_ERROR_CODE,
+                    SYNTAX_ERROR_NAME,
+                    f"SyntaxError: {tree.message}",
+                    display_path,
+                    tree.line,
+                    tree.column,
+                    tree.line,
+                    tree.column,
+                )
+            )
+        return result
+    if not active:
+        return result
+    diagnostics = _run_rules(path, display_path, text, tree, active, index, result)
+    result.diagnostics.extend(filter_noqa(diagnostics, text))
+    return result
+
+
+def _run_rules(
+    path: Path,
+    display_path: str,
+    text: str,
+    tree: "cst.Module",
+    active: Sequence[ActiveRule],
+    index: "ProjectIndex",
+    result: FileResult,
+) -> list[Diagnostic]:
+    import libcst as cst
+
+    from fastapi_lint.linter.context import FileContext
+    from fastapi_lint.linter.walk import Walker
+
+    module_name, is_package = index.module_name(path)
+    context = FileContext(path, display_path, text, tree, module_name, is_package, index)
+    failed: set[str] = set()
+
+    def guard(rule: "Rule", method: Callable[[Any], None]) -> Callable[[Any], None]:
+        def call(node: Any) -> None:
+            if rule.code in failed:
+                return
+            try:
+                method(node)
+            except Exception as error:  # a bug in a rule must not stop the others
+                failed.add(rule.code)
+                result.internal_errors.append(InternalError(display_path, rule.code, _describe(error)))
+
+        return call
+
+    visit: dict[type, list[Callable[[Any], None]]] = {}
+    leave: dict[type, list[Callable[[Any], None]]] = {}
+    for active_rule in active:
+        rule = active_rule.rule(context, active_rule.settings)
+        for attribute in dir(type(rule)):
+            prefix, _, node_name = attribute.partition("_")
+            if prefix not in ("visit", "leave") or not node_name:
+                continue
+            node_type = getattr(cst, node_name, None)
+            if not isinstance(node_type, type):
+                continue
+            table = visit if prefix == "visit" else leave
+            table.setdefault(node_type, []).append(guard(rule, getattr(rule, attribute)))
+
+    walker = Walker(context.module_scope, module_name, is_package, visit, leave)
+    context.walker = walker
+    try:
+        walker.walk(tree)
+    except RecursionError:
+        result.errors.append(FileError(display_path, "code nested too deeply to analyse"))
+        return []
+    diagnostics = context.diagnostics()
+    return [diagnostic for diagnostic in diagnostics if diagnostic.code not in failed]
+
+
+def _describe(error: BaseException) -> str:
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    return f"{type(error).__name__}: {error}{where}"
