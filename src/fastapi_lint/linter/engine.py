@@ -109,7 +109,11 @@ class Engine:
         files = sorted(iter_python_files(existing, self.excluder, self.options.force_exclude))
         result.files_checked = len(files)
         for path in files:
-            self._lint_one(path, result)
+            try:
+                self._lint_one(path, result)
+            except Exception as error:  # a bug in the engine must not stop the run
+                shown = display_path(path, self.cwd)
+                result.internal_errors.append(InternalError(shown, "engine", f"{type(error).__name__}: {error}"))
         self._run_project_rules(existing, files, result)
         result.diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
         return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,29 +55,47 @@ def lint_file(
     result.source = source
     text = source.text
     active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
-    if not active and not check_syntax:
+    if not active:
+        # No rule can fire: CPython's own parser is enough to report a syntax error.
+        problem = quick_syntax_check(text, display_path) if check_syntax else None
+        if problem is not None:
+            result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     tree = parse_module(text)
     if isinstance(tree, SyntaxProblem):
         if check_syntax:
-            result.diagnostics.append(
-                Diagnostic(
-                    SYNTAX_ERROR_CODE,
-                    SYNTAX_ERROR_NAME,
-                    f"SyntaxError: {tree.message}",
-                    display_path,
-                    tree.line,
-                    tree.column,
-                    tree.line,
-                    tree.column,
-                )
-            )
-        return result
-    if not active:
+            # CPython's message and position are the ones users know; LibCST's is the fallback.
+            problem = quick_syntax_check(text, display_path) or tree
+            result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     diagnostics = _run_rules(path, display_path, text, tree, active, index, result)
     result.diagnostics.extend(filter_noqa(diagnostics, text))
     return result
+
+
+def _syntax_diagnostic(problem: SyntaxProblem, display_path: str) -> Diagnostic:
+    return Diagnostic(
+        SYNTAX_ERROR_CODE,
+        SYNTAX_ERROR_NAME,
+        f"SyntaxError: {problem.message}",
+        display_path,
+        problem.line,
+        problem.column,
+        problem.line,
+        problem.column,
+    )
+
+
+def quick_syntax_check(text: str, display_path: str) -> SyntaxProblem | None:
+    try:
+        compile(text, display_path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        return SyntaxProblem(error.msg, error.lineno or 1, error.offset or 1)
+    except (RecursionError, MemoryError):
+        return SyntaxProblem("code nested too deeply to parse", 1, 1)
+    except ValueError as error:
+        return SyntaxProblem(str(error), 1, 1)
+    return None
 
 
 def _run_rules(

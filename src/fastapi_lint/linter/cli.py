@@ -1,0 +1,174 @@
+"""The command line: ``fastapi-lint check`` and ``fastapi-lint rule``, after ruff's conventions.
+
+Exit codes: 0 nothing left to report, 1 findings remain (or a file could not be
+read), 2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from fastapi_lint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """``--select A,B --select C`` gives [A, B, C]."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _color_enabled(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _fail(problems: Sequence[str], title: str) -> None:
+    click.echo(f"error: {title}", err=True)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="fastapi-lint")
+def main() -> None:
+    """fastapi-lint: check a FastAPI project against practices that hold up in production."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or count) unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured set).")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--exclude", multiple=True, help="Globs of files to exclude (replaces the defaults).")
+@click.option("--extend-exclude", multiple=True, help="Globs of files to exclude in addition.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read instead of the nearest one.")
+def check(
+    paths: tuple[Path, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
+    output_format: str,
+    exit_zero: bool,
+    statistics: bool,
+    config_path: Path | None,
+) -> None:
+    """Lint PATHS (default: the current directory)."""
+    from fastapi_lint.linter.config import ConfigError, check_selectors, find_config, load_settings
+    from fastapi_lint.linter.engine import Engine, RunOptions, all_codes
+    from fastapi_lint.rules import ALL_RULES
+
+    if config_path is not None and not config_path.is_file():
+        _fail([f"{config_path}: no such file"], "invalid configuration")
+    try:
+        settings = load_settings(config_path or find_config(Path.cwd()), ALL_RULES, all_codes())
+    except ConfigError as error:
+        _fail(error.problems, "invalid configuration")
+    problems = []
+    for flag, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
+        problems.extend(f"{flag}: {problem}" for problem in check_selectors(_split(values), all_codes()))
+    if problems:
+        _fail(problems, "invalid arguments")
+    if select:
+        settings.select = _split(select)
+    settings.extend_select += _split(extend_select)
+    settings.ignore += _split(ignore)
+    if exclude:
+        settings.exclude = _split(exclude)
+    settings.extend_exclude += _split(extend_exclude)
+
+    options = RunOptions(fix=fix and not diff, unsafe_fixes=unsafe_fixes, diff=diff, force_exclude=force_exclude)
+    result = Engine(settings, options).run(list(paths) or [Path(".")])
+
+    for error in result.errors:
+        click.echo(f"error: {error.path}: {error.message}", err=True)
+    for internal in result.internal_errors:
+        click.echo(f"error: internal error while linting {internal.path} (rule {internal.rule}): {internal.message}", err=True)
+
+    _report(result, output_format, diff, fix, unsafe_fixes, statistics)
+
+    if result.internal_errors:
+        sys.exit(EXIT_ERROR)
+    if diff:
+        sys.exit(EXIT_FINDINGS if result.diffs else EXIT_CLEAN)
+    if (result.diagnostics or result.errors) and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+def _report(result: Any, output_format: str, diff: bool, fix: bool, unsafe_fixes: bool, statistics: bool) -> None:
+    from fastapi_lint.linter import reporters
+
+    if diff:
+        for text in result.diffs:
+            click.echo(text, nl=False)
+        count = result.fixed
+        click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No fixes to apply.", err=True)
+        return
+    if output_format == "json":
+        click.echo(reporters.render_json(result))
+        return
+    if statistics:
+        if result.diagnostics:
+            click.echo(reporters.render_statistics(result))
+        return
+    color = _color_enabled(sys.stdout)
+    style = click.style if color else reporters._plain
+    click.echo(reporters.render_text(result, fixing=fix, unsafe_fixes=unsafe_fixes, style=style), color=color)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(code: str | None, show_all: bool, output_format: str) -> None:
+    """Print the documentation of rule CODE, or list every rule with --all."""
+    from fastapi_lint.linter.docs import rule_markdown, rule_record
+    from fastapi_lint.rules import DOCUMENTED_RULES
+
+    if show_all:
+        if output_format == "json":
+            click.echo(json.dumps([rule_record(item) for item in DOCUMENTED_RULES], indent=2))
+            return
+        width = max(len(item.name) for item in DOCUMENTED_RULES)
+        for item in DOCUMENTED_RULES:
+            fix = {"safe": "fix", "unsafe": "unsafe fix"}.get(item.fix_availability or "", "-")
+            click.echo(f"{item.code}  {item.name:<{width}}  {fix:<10}  {item.summary}")
+        return
+    if not code:
+        _fail(["give a rule code (fastapi-lint rule FAPI201) or --all"], "missing rule code")
+    by_code = {item.code: item for item in DOCUMENTED_RULES}
+    found = by_code.get(code.strip().upper())
+    if found is None:
+        _fail([f"unknown rule code '{code}' (known: {', '.join(by_code)})"], "invalid arguments")
+    if output_format == "json":
+        click.echo(json.dumps(rule_record(found), indent=2))
+    else:
+        click.echo(rule_markdown(found), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
