@@ -1,13 +1,529 @@
-"""FAPI101 layer-based-layout: placeholder, being written."""
+"""FAPI101 layer-based-layout: a package split by technical layer, each feature spread across it."""
 
 from __future__ import annotations
 
-from fastapi_lint.linter.rule import ProjectRule
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from fastapi_lint.linter.rule import Invalid, Option, ProjectFinding, ProjectRule, Valid
+
+if TYPE_CHECKING:
+    from fastapi_lint.linter.index import ProjectIndex
+
+
+# Folder name -> the layer it stands for; synonyms share a layer, so that
+# ``api/v1/endpoints/users.py`` and ``routers/users.py`` are never two layers.
+LAYER_KINDS: Mapping[str, str] = {
+    **dict.fromkeys(
+        ("routers", "router", "routes", "route", "endpoints", "endpoint", "api", "apis", "views", "controllers",
+         "controller", "handlers"),
+        "routes",
+    ),
+    **dict.fromkeys(("models", "model", "entities", "entity", "orm", "tables"), "models"),
+    **dict.fromkeys(("schemas", "schema", "dtos", "dto", "serializers"), "schemas"),
+    **dict.fromkeys(("services", "service", "usecases", "use_cases", "interactors"), "services"),
+    **dict.fromkeys(("crud", "cruds", "repositories", "repository", "repos", "repo", "dal", "dao", "daos"), "crud"),
+}
+
+# Words that name a layer rather than a feature: ``crud_user``, ``user_service``, ``users_router``.
+_LAYER_WORDS = frozenset(
+    {
+        "crud", "repo", "repos", "repository", "repositories", "service", "services", "svc", "router", "routers",
+        "route", "routes", "endpoint", "endpoints", "view", "views", "controller", "controllers", "handler",
+        "handlers", "model", "models", "schema", "schemas", "dao", "dal", "dto", "dtos", "entity", "entities",
+        "table", "tables", "orm", "usecase", "usecases", "serializer", "serializers",
+    }
+)
+# Stripped only at the end (``user_api``): as a prefix they start real names (``api_key``).
+_SUFFIX_ONLY_WORDS = frozenset({"api"})
+
+# Modules that hold shared plumbing, not a feature, wherever they sit.
+GENERIC_NAMES = frozenset(
+    {
+        "", "__init__", "__main__", "base", "bases", "base_class", "deps", "dependencies", "dependency", "utils",
+        "util", "utilities", "helpers", "helper", "common", "core", "shared", "api", "apis", "main", "app",
+        "application", "session", "sessions", "database", "db", "config", "configs", "settings", "constants",
+        "const", "exceptions", "exception", "errors", "error", "enums", "enum", "types", "typing", "mixins",
+        "mixin", "meta", "metadata", "registry", "init_db", "init", "version", "__version__", "generic", "generics",
+        "abstract", "interfaces", "interface", "protocols", "protocol", "validators", "fields", "pagination",
+        "paginations", "page", "paging", "responses", "response", "requests", "request", "all", "index", "conftest",
+        "engine", "logging", "logger", "setup",
+        # Layer names used as module names: ``api/v1/router.py``, ``models/model.py``.
+        *LAYER_KINDS,
+        *_LAYER_WORDS,
+    }
+)
+
+# Folders that only group by API version (``api/v1/endpoints``): looked through.
+_VERSION = re.compile(r"^(?:v|version|api_v|api)\d+(?:_\d+)*$")
+# Test trees mirror the app's layout; they are not the layout itself.
+_SKIPPED_FOLDERS = frozenset({"tests", "test"})
+_MAX_FEATURES_SHOWN = 6
+_MAX_FILES_SHOWN = 6
+
+
+def singular(word: str) -> str:
+    """``users`` -> ``user``, ``categories`` -> ``category``, ``addresses`` -> ``address``."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zzes", "uses", "oes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _match_key(word: str) -> str:
+    # Irregular plurals leave a trailing e/y behind (``movies`` -> ``movy``, ``caches`` -> ``cach``):
+    # dropping it makes both numbers of a word meet.
+    if word.endswith("e"):
+        word = word[:-1]
+    if word.endswith("y"):
+        word = word[:-1] + "i"
+    return word
+
+
+def feature_name(stem: str) -> str | None:
+    """The feature a module or folder name stands for, singular, or None when it is
+    plumbing (``crud_user`` -> ``user``, ``user_service`` -> ``user``, ``deps`` -> None)."""
+    lowered = stem.lower()
+    if lowered in GENERIC_NAMES or lowered.startswith("_"):
+        return None
+    tokens = [token for token in lowered.split("_") if token]
+    while tokens and tokens[0] in _LAYER_WORDS:
+        tokens.pop(0)
+    while tokens and (tokens[-1] in _LAYER_WORDS or tokens[-1] in _SUFFIX_ONLY_WORDS or _VERSION.match(tokens[-1])):
+        tokens.pop()
+    if not tokens:
+        return None
+    tokens[-1] = singular(tokens[-1])
+    name = "_".join(tokens)
+    if name in GENERIC_NAMES or singular(lowered) in GENERIC_NAMES or len(name) < 2 or name.isdigit():
+        return None
+    return name
+
+
+@dataclass
+class _Package:
+    """A folder holding layer folders, and what they hold."""
+
+    parts: tuple[str, ...]
+    # Feature key -> layer -> files (relative posix paths).
+    features: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    # Feature key -> the name shown (the shortest spelling met).
+    shown: dict[str, str] = field(default_factory=dict)
+    layer_folders: set[str] = field(default_factory=set)
+
+    def add(self, feature: str, layer: str, path: str) -> None:
+        key = _match_key(feature)
+        files = self.features[key][layer]
+        if path not in files:
+            files.append(path)
+        current = self.shown.get(key)
+        if current is None or (len(feature), feature) < (len(current), current):
+            self.shown[key] = feature
+
+    def spread(self) -> list[str]:
+        """The features found in two layers or more, most spread first."""
+        keys = [key for key, layers in self.features.items() if len(layers) >= 2]
+        return sorted(keys, key=lambda key: (-len(self.features[key]), self.shown[key]))
 
 
 class LayerBasedLayout(ProjectRule):
-    """To be written."""
+    """## What it does
+    Flags a package organised by technical layer (`routers/`, `models/`, `schemas/`,
+    `services/`, `crud/`, `repositories/`...) where the same feature is spread across
+    several of these folders: `routers/users.py`, `models/user.py`, `schemas/user.py`,
+    `crud/crud_user.py`. Layers nested under versions (`api/v1/endpoints/`) are looked
+    through, and names are matched across singular/plural and layer prefixes or
+    suffixes (`crud_`, `_service`, `_router`). The finding is reported once per
+    package, on its `__init__.py` (or its first file when it has none).
+
+    Only folders count as layers: single modules such as `models.py` or `crud.py`
+    hold no features to compare. A feature-based layout (`users/router.py`,
+    `users/service.py`), a project with a single feature and test packages
+    (`tests/`, `test/`) are never flagged.
+
+    ## Why is this bad?
+    Code that changes together lives apart. Adding a field to "users" means editing a
+    file in every layer folder, the boundaries between features are invisible (any
+    router can import any model), and a feature cannot be moved, owned or deleted as
+    one unit. As the application grows, each layer folder turns into a long list of
+    unrelated modules. Grouping by feature keeps each domain's router, schemas,
+    models and service together, with a small public surface.
+
+    ## Example
+    ```python
+    # app/
+    #     routers/users.py      routers/items.py
+    #     models/user.py        models/item.py
+    #     schemas/user.py       schemas/item.py
+    #     crud/crud_user.py     crud/crud_item.py
+    ```
+
+    ## Use instead
+    ```python
+    # app/
+    #     users/router.py  users/models.py  users/schemas.py  users/service.py
+    #     items/router.py  items/models.py  items/schemas.py  items/service.py
+    #     core/config.py   core/database.py
+    ```
+
+    ## Fix safety
+    No fix: moving modules changes every import of them; the layout is a design
+    decision to make by hand.
+
+    ## Options
+    - `extra-layers` (list of str, default `[]`): more folder names to treat as
+      layers, each as its own layer (`["managers", "adapters"]`).
+    """
 
     code = "FAPI101"
     name = "layer-based-layout"
-    summary = "To be written."
+    summary = "Package organised by layer, with features spread across layer folders"
+    fix_availability = None
+    options = {
+        "extra-layers": Option(list, [], "More folder names to treat as layers (each its own layer).", item_type=str),
+    }
+
+    MESSAGE = (
+        "Package `{package}` is organised by layer ({layers}) and spreads each feature across them: {features}. "
+        "Code that changes together lives in separate folders, so every change to a feature touches every layer "
+        "and features have no boundaries. Group each feature in its own package instead "
+        "(`{example}/router.py`, `{example}/schemas.py`, `{example}/service.py`...)."
+    )
+
+    def check_project(self, index: ProjectIndex) -> Iterable[ProjectFinding]:
+        kinds = self._layer_kinds()
+        relative = self._project_files(index)
+        packages: dict[tuple[str, ...], _Package] = {}
+        for parts in relative:
+            self._place(parts, kinds, packages)
+        findings = []
+        for package in sorted(packages.values(), key=lambda package: package.parts):
+            finding = self._judge(package, index, relative)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def _layer_kinds(self) -> dict[str, str]:
+        extra = {str(name).lower(): str(name).lower() for name in self.settings.get("extra-layers") or ()}
+        return {**LAYER_KINDS, **extra}
+
+    @staticmethod
+    def _project_files(index: ProjectIndex) -> list[tuple[str, ...]]:
+        """Every module of the project as path parts relative to the root, tests left out."""
+        files: set[Path] = set(index.names_by_path) | set(index.paths.values())
+        relative = []
+        for path in files:
+            if path.suffix != ".py":
+                continue
+            try:
+                parts = path.relative_to(index.root).parts
+            except ValueError:
+                continue
+            folders = parts[:-1]
+            if any(folder in _SKIPPED_FOLDERS or folder.startswith(".") for folder in folders):
+                continue
+            relative.append(parts)
+        return sorted(relative)
+
+    @staticmethod
+    def _place(parts: tuple[str, ...], kinds: Mapping[str, str], packages: dict[tuple[str, ...], _Package]) -> None:
+        """File a module under its package, layer and features, when it sits in a layer folder."""
+        folders = [folder.lower() for folder in parts[:-1]]
+        innermost = next((i for i in range(len(folders) - 1, -1, -1) if folders[i] in kinds), None)
+        if innermost is None:
+            return
+        # Walk up through layer and version folders (``api/v1/endpoints``) to the package holding them.
+        top = innermost
+        while top > 0 and (folders[top - 1] in kinds or _VERSION.match(folders[top - 1])):
+            top -= 1
+        features = {name for name in [feature_name(PurePosixPath(parts[-1]).stem)] if name}
+        # Folders between the layer and the module name features too (``routers/users/__init__.py``).
+        for folder in folders[innermost + 1 :]:
+            if not _VERSION.match(folder) and (name := feature_name(folder)):
+                features.add(name)
+        if not features:
+            return
+        package = packages.setdefault(parts[:top], _Package(parts[:top]))
+        package.layer_folders.add(parts[top])
+        path = "/".join(parts)
+        for name in features:
+            package.add(name, kinds[folders[innermost]], path)
+
+    def _judge(self, package: _Package, index: ProjectIndex, relative: list[tuple[str, ...]]) -> ProjectFinding | None:
+        # A feature package with layer folders inside (``users/models/``) is not spreading itself.
+        own = feature_name(package.parts[-1]) if package.parts else None
+        if own is not None:
+            package.features.pop(_match_key(own), None)
+        spread = package.spread()
+        # One feature is too small to tell a layered layout from a feature package.
+        if not spread or len(package.features) < 2:
+            return None
+        location = self._location(package, relative)
+        if location is None:
+            return None
+        return ProjectFinding(location, self._message(package, spread, index))
+
+    @staticmethod
+    def _location(package: _Package, relative: list[tuple[str, ...]]) -> str | None:
+        """The package's ``__init__.py``, else its first module directly inside, else its first module."""
+        depth = len(package.parts)
+        inside = [parts for parts in relative if parts[:depth] == package.parts and len(parts) > depth]
+        for candidates in (
+            [parts for parts in inside if len(parts) == depth + 1 and parts[-1] == "__init__.py"],
+            [parts for parts in inside if len(parts) == depth + 1],
+            inside,
+        ):
+            if candidates:
+                return "/".join(candidates[0])
+        return None
+
+    def _message(self, package: _Package, spread: list[str], index: ProjectIndex) -> str:
+        shown = []
+        for key in spread[:_MAX_FEATURES_SHOWN]:
+            files = sorted(path for paths in package.features[key].values() for path in paths)
+            listed = ", ".join(files[:_MAX_FILES_SHOWN]) + (", ..." if len(files) > _MAX_FILES_SHOWN else "")
+            shown.append(f"`{package.shown[key]}` ({listed})")
+        if len(spread) > _MAX_FEATURES_SHOWN:
+            shown.append(f"and {len(spread) - _MAX_FEATURES_SHOWN} more")
+        return self.MESSAGE.format(
+            package=self._package_name(package, index),
+            layers=", ".join(f"{folder}/" for folder in sorted(package.layer_folders)),
+            features="; ".join(shown),
+            example=plural(package.shown[spread[0]]),
+        )
+
+    @staticmethod
+    def _package_name(package: _Package, index: ProjectIndex) -> str:
+        if not package.parts:
+            return index.root.name or "."
+        init = index.root.joinpath(*package.parts, "__init__.py")
+        name = index.names_by_path.get(init)
+        if name:
+            return name
+        return "/".join(package.parts)
+
+    VALID = [
+        # Feature-based: each feature owns its router, service and models.
+        Valid(
+            "",
+            files={
+                "app/__init__.py": "",
+                "app/users/__init__.py": "",
+                "app/users/router.py": "",
+                "app/users/service.py": "",
+                "app/users/models.py": "",
+                "app/items/__init__.py": "",
+                "app/items/router.py": "",
+                "app/items/service.py": "",
+                "app/items/schemas.py": "",
+            },
+        ),
+        # Netflix dispatch style: feature packages with models/service/views modules.
+        Valid(
+            "",
+            files={
+                "src/dispatch/__init__.py": "",
+                "src/dispatch/api.py": "",
+                "src/dispatch/models.py": "",
+                "src/dispatch/incident/__init__.py": "",
+                "src/dispatch/incident/models.py": "",
+                "src/dispatch/incident/service.py": "",
+                "src/dispatch/incident/views.py": "",
+                "src/dispatch/incident/priority/__init__.py": "",
+                "src/dispatch/incident/priority/models.py": "",
+                "src/dispatch/incident/priority/service.py": "",
+                "src/dispatch/individual/__init__.py": "",
+                "src/dispatch/individual/models.py": "",
+                "src/dispatch/individual/views.py": "",
+            },
+        ),
+        # full-stack-fastapi-template: only routes/ is a folder; models.py and crud.py are modules.
+        Valid(
+            "",
+            files={
+                "backend/app/__init__.py": "",
+                "backend/app/main.py": "",
+                "backend/app/models.py": "",
+                "backend/app/crud.py": "",
+                "backend/app/api/__init__.py": "",
+                "backend/app/api/main.py": "",
+                "backend/app/api/deps.py": "",
+                "backend/app/api/routes/__init__.py": "",
+                "backend/app/api/routes/items.py": "",
+                "backend/app/api/routes/users.py": "",
+                "backend/app/api/routes/login.py": "",
+                "backend/app/tests/__init__.py": "",
+                "backend/app/tests/crud/__init__.py": "",
+                "backend/app/tests/crud/test_user.py": "",
+                "backend/app/tests/api/routes/test_users.py": "",
+            },
+        ),
+        # A single feature: too small to tell.
+        Valid(
+            "",
+            files={
+                "app/__init__.py": "",
+                "app/routers/__init__.py": "",
+                "app/routers/users.py": "",
+                "app/models/__init__.py": "",
+                "app/models/user.py": "",
+                "app/schemas/user.py": "",
+            },
+        ),
+        # Layer folders holding only plumbing, and distinct features in each layer.
+        Valid(
+            "",
+            files={
+                "app/__init__.py": "",
+                "app/models/__init__.py": "",
+                "app/models/base.py": "",
+                "app/schemas/base.py": "",
+                "app/crud/crud_base.py": "",
+                "app/api/deps.py": "",
+                "app/api/v1/api.py": "",
+                "app/api/v1/endpoints/health.py": "",
+                "app/services/email.py": "",
+                "app/db/session.py": "",
+            },
+        ),
+        # A test package mirroring layers is not the app's layout.
+        Valid(
+            "",
+            files={
+                "app/__init__.py": "",
+                "app/main.py": "",
+                "tests/__init__.py": "",
+                "tests/routers/test_users.py": "",
+                "tests/routers/test_items.py": "",
+                "tests/models/test_user.py": "",
+                "tests/models/test_item.py": "",
+            },
+        ),
+        # An extra layer name is not a layer by default.
+        Valid(
+            "",
+            files={
+                "app/__init__.py": "",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/managers/user_manager.py": "",
+                "app/managers/item_manager.py": "",
+            },
+        ),
+    ]
+
+    INVALID = [
+        # The classic: api/v1/endpoints, crud_ prefix, _service suffix, singular/plural.
+        Invalid(
+            "",
+            line=1,
+            message_contains="`user` (app/api/v1/endpoints/users.py, app/crud/crud_user.py, app/models/user.py, "
+            "app/schemas/users.py, app/services/user_service.py)",
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/api/deps.py": "",
+                "app/api/v1/__init__.py": "",
+                "app/api/v1/api.py": "",
+                "app/api/v1/endpoints/__init__.py": "",
+                "app/api/v1/endpoints/users.py": "",
+                "app/api/v1/endpoints/items.py": "",
+                "app/api/v1/endpoints/login.py": "",
+                "app/crud/__init__.py": "",
+                "app/crud/base.py": "",
+                "app/crud/crud_user.py": "",
+                "app/crud/crud_item.py": "",
+                "app/models/__init__.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+                "app/schemas/__init__.py": "",
+                "app/schemas/users.py": "",
+                "app/schemas/items.py": "",
+                "app/schemas/token.py": "",
+                "app/services/user_service.py": "",
+            },
+        ),
+        # Flat routers/models/schemas, reported on the package's __init__.py.
+        Invalid(
+            "",
+            message_contains="Package `app` is organised by layer (models/, routers/, schemas/)",
+            files={
+                "app/__init__.py": "",
+                "app/main.py": "",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+                "app/schemas/user.py": "",
+            },
+        ),
+        # src layout, namespace layer folders (no __init__.py).
+        Invalid(
+            "",
+            message_contains="`category` (src/shop/repositories/category_repository.py, src/shop/routes/categories.py)",
+            files={
+                "src/shop/__init__.py": "",
+                "src/shop/routes/categories.py": "",
+                "src/shop/routes/orders.py": "",
+                "src/shop/repositories/category_repository.py": "",
+                "src/shop/repositories/order_repo.py": "",
+            },
+        ),
+        # Two layered services in one repository: one finding each.
+        Invalid(
+            "",
+            count=2,
+            files={
+                "billing/app/__init__.py": "",
+                "billing/app/routers/invoices.py": "",
+                "billing/app/routers/payments.py": "",
+                "billing/app/models/invoice.py": "",
+                "billing/app/models/payment.py": "",
+                "accounts/app/__init__.py": "",
+                "accounts/app/routers/users.py": "",
+                "accounts/app/routers/teams.py": "",
+                "accounts/app/services/user_service.py": "",
+            },
+        ),
+        # No __init__.py: reported on the package's first module.
+        Invalid(
+            "",
+            message_contains="Package `app` ",
+            files={
+                "app/main.py": "",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+            },
+        ),
+        # Extra layer names from the options.
+        Invalid(
+            "",
+            options={"extra-layers": ["managers"]},
+            message_contains="(managers/, routers/)",
+            files={
+                "app/__init__.py": "",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/managers/user_manager.py": "",
+                "app/managers/item_manager.py": "",
+            },
+        ),
+    ]
+
+
+def plural(name: str) -> str:
+    """The package name suggested for a feature: ``user`` -> ``users``."""
+    if name.endswith(("s", "x", "z", "ch", "sh")):
+        return name + "es" if not name.endswith("s") or name.endswith("ss") else name
+    if name.endswith("y") and len(name) > 1 and name[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    return name + "s"
