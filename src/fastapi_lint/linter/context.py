@@ -120,12 +120,32 @@ class FileContext:
             )
         return result
 
+    def render(self, node: cst.CSTNode, indent_tokens: list[str]) -> str:
+        """Code for ``node`` as it would be generated in place: inside indented blocks,
+        continuation lines keep the block's indentation."""
+        from libcst._nodes.internal import CodegenState
+
+        state = CodegenState(
+            default_indent=self.tree.default_indent,
+            default_newline=self.tree.default_newline,
+            indent_tokens=list(indent_tokens),
+        )
+        node._codegen(state)
+        return "".join(state.tokens)
+
     def _fix(self, spec: FixSpec, spans: object) -> Fix:
+        from fastapi_lint.linter.walk import block_indents
+
         edits = list(spec.edits)
+        rendered = [edit for edit in spec.node_edits if not isinstance(edit.replacement, str)]
+        indents = block_indents(self.tree, [edit.node for edit in rendered]) if rendered else {}
         for node_edit in spec.node_edits:
             span = spans[node_edit.node]  # type: ignore[index]
             replacement = node_edit.replacement
-            content = replacement if isinstance(replacement, str) else self.tree.code_for_node(replacement)
+            if isinstance(replacement, str):
+                content = replacement
+            else:
+                content = self.render(replacement, indents.get(id(node_edit.node), []))
             edits.append(
                 Edit(
                     self.display_path,

@@ -99,12 +99,18 @@ class Excluder:
         return self._gitignores[directory]
 
 
-def iter_python_files(paths: Iterable[Path], excluder: Excluder, force_exclude: bool = False) -> Iterator[Path]:
-    """Python files below ``paths``; a file named explicitly is kept unless ``force_exclude``."""
+def iter_python_files(
+    paths: Iterable[Path], excluder: Excluder, force_exclude: bool = False, skip_nested_projects: bool = False
+) -> Iterator[Path]:
+    """Python files below ``paths``; a file named explicitly is kept unless ``force_exclude``.
+
+    With ``skip_nested_projects``, a folder holding its own ``pyproject.toml`` is another
+    project and is not entered (the project index of the outer one stops there).
+    """
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            for found in _walk_directory(path, excluder):
+            for found in _walk_directory(path, excluder, skip_nested_projects):
                 if found not in seen:
                     seen.add(found)
                     yield found
@@ -129,7 +135,7 @@ def _parent_excluded(path: Path, excluder: Excluder) -> bool:
     return False
 
 
-def _walk_directory(top: Path, excluder: Excluder) -> Iterator[Path]:
+def _walk_directory(top: Path, excluder: Excluder, skip_nested_projects: bool = False) -> Iterator[Path]:
     if top != excluder.root and excluder.is_excluded(top, True):
         return
     stack = [top]
@@ -152,6 +158,8 @@ def _walk_directory(top: Path, excluder: Excluder) -> Iterator[Path]:
             except OSError:
                 continue
             if is_dir:
+                if skip_nested_projects and (path / "pyproject.toml").is_file():
+                    continue
                 if not excluder.is_excluded(path, True):
                     subdirectories.append(path)
             elif entry.name.endswith(PYTHON_SUFFIXES) and not excluder.is_excluded(path, False):

@@ -68,7 +68,8 @@ class Engine:
         root = find_project_root(path)
         index = self._indexes.get(root)
         if index is None:
-            files = list(iter_python_files([root], Excluder(root, self.excluder.patterns, self.excluder.respect_gitignore)))
+            excluder = Excluder(root, self.excluder.patterns, self.excluder.respect_gitignore)
+            files = list(iter_python_files([root], excluder, skip_nested_projects=True))
             index = ProjectIndex(root, files)
             self._indexes[root] = index
         return index

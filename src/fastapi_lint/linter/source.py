@@ -31,7 +31,9 @@ def decode_source(raw: bytes, path: Path) -> SourceFile:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as error:
-        raise SourceError(f"cannot detect the encoding: {error.msg}") from None
+        if "invalid or missing encoding declaration" in str(error.msg):
+            raise SourceError("cannot decode: not valid UTF-8 and no PEP 263 coding declaration") from None
+        raise SourceError(f"cannot decode: {error.msg}") from None
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:

@@ -216,3 +216,35 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     if params.star_kwarg is not None:
         result.append(params.star_kwarg)
     return result
+
+
+def block_indents(tree: cst.Module, targets: Iterable[cst.CSTNode]) -> dict[int, list[str]]:
+    """The indentation tokens in force at each target node (by ``id``), as LibCST's
+    code generator would have them: one per enclosing ``IndentedBlock``."""
+    wanted = {id(node) for node in targets}
+    found: dict[int, list[str]] = {}
+    stack: list[str] = []
+
+    def visit(node: cst.CSTNode) -> None:
+        if id(node) in wanted:
+            found[id(node)] = list(stack)
+            if len(found) == len(wanted):
+                return
+        pushed = isinstance(node, cst.IndentedBlock)
+        if pushed:
+            stack.append(tree.default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined]
+        cls = type(node)
+        fields = _FIELD_ORDER.get(cls) or _child_fields(cls)
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, cst.CSTNode):
+                visit(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        visit(item)
+        if pushed:
+            stack.pop()
+
+    visit(tree)
+    return found

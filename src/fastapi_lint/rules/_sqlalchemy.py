@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from fastapi_lint.linter.context import FileContext
+    from fastapi_lint.linter.index import ProjectIndex
+
 SYNC_SESSION_CLASSES = frozenset(
     {
         "sqlalchemy.orm.Session",
@@ -31,3 +40,129 @@ SCOPED_SESSION_MAKERS = frozenset(
 )
 
 SESSION_FACTORY_MAKERS = SYNC_SESSIONMAKERS | ASYNC_SESSIONMAKERS | SCOPED_SESSION_MAKERS
+
+# What calling a factory returns is a session; these are the makers whose
+# instances are such factories (registries are left out on purpose: calling a
+# ``scoped_session`` returns the current scope's shared session, not a new one).
+_PLAIN_SESSIONMAKERS = SYNC_SESSIONMAKERS | ASYNC_SESSIONMAKERS
+
+# Decorators that leave "calling this returns a new session" intact.  Anything
+# else (``lru_cache``, a retry wrapper...) may change that, so it is not followed.
+_TRANSPARENT_DECORATORS = frozenset({"builtins.staticmethod", "builtins.classmethod"})
+
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class SessionOrigin:
+    """Why a call is known to create a new session.
+
+    ``kind`` is "class" (a session class is instantiated), "factory" (a
+    ``sessionmaker`` / ``async_sessionmaker`` instance is called) or "function"
+    (a project helper that returns a new session is called).  ``location`` is
+    where the project defines the factory or helper (``app/db/session.py:5``).
+    """
+
+    kind: Literal["class", "factory", "function"]
+    qualname: str | None
+    location: str | None = None
+
+    def note(self) -> str:
+        """A short explanation for messages: `` (a sessionmaker, app/db/session.py:5)``."""
+        if self.location is None:
+            return ""
+        what = {"class": "a Session subclass", "factory": "a sessionmaker", "function": "returns a new session"}[self.kind]
+        return f" ({what}, {self.location})"
+
+
+def is_session_class(index: ProjectIndex, qualname: str | None) -> bool:
+    """Whether ``qualname`` is SQLAlchemy's / SQLModel's session class or a project subclass of it."""
+    canonical = index.canonical(qualname)
+    if canonical is None:
+        return False
+    return canonical in SESSION_CLASSES or index.is_subclass(canonical, SESSION_CLASSES)
+
+
+def makes_session_factory(index: ProjectIndex, qualname: str | None, _depth: int = 0) -> bool:
+    """Whether calling ``qualname`` returns a session factory: ``sessionmaker`` /
+    ``async_sessionmaker`` themselves, or a project function returning one."""
+    canonical = index.canonical(qualname)
+    if canonical is None or _depth > _MAX_DEPTH:
+        return False
+    if canonical in _PLAIN_SESSIONMAKERS:
+        return True
+    symbol = index.lookup(canonical)
+    function = symbol.function if symbol is not None else None
+    # A cached ``get_sessionmaker()`` still hands out a factory: decorators do not matter here.
+    if function is None or function.is_generator:
+        return False
+    return any(makes_session_factory(index, returned, _depth + 1) for returned in function.returns)
+
+
+def is_session_factory(index: ProjectIndex, qualname: str | None, _depth: int = 0) -> bool:
+    """Whether ``qualname`` names a session factory anywhere in the project:
+    ``SessionLocal = sessionmaker(...)`` (or ``= get_sessionmaker()``), followed
+    through imports, relative imports, re-exports and aliases."""
+    symbol = index.lookup(index.canonical(qualname))
+    if symbol is None or symbol.assign is None or symbol.assign.call is None:
+        return False
+    return makes_session_factory(index, symbol.assign.call, _depth + 1)
+
+
+def is_session_helper(index: ProjectIndex, qualname: str | None, _depth: int = 0) -> bool:
+    """Whether ``qualname`` is a project function that returns a new session
+    (``def get_session(): return SessionLocal()``).  Generators and context
+    managers that yield a session manage it: they are not helpers of this kind."""
+    if _depth > _MAX_DEPTH:
+        return False
+    symbol = index.lookup(index.canonical(qualname))
+    function = symbol.function if symbol is not None else None
+    if function is None or function.is_generator:
+        return False
+    if any(decorator not in _TRANSPARENT_DECORATORS for decorator in function.decorators):
+        return False
+    return any(creates_session(index, returned, _depth + 1) is not None for returned in function.returns)
+
+
+def creates_session(index: ProjectIndex, qualname: str | None, _depth: int = 0) -> SessionOrigin | None:
+    """Why calling ``qualname`` returns a new SQLAlchemy/SQLModel session, or None."""
+    canonical = index.canonical(qualname)
+    if canonical is None or _depth > _MAX_DEPTH:
+        return None
+    if canonical in SESSION_CLASSES:
+        return SessionOrigin("class", canonical)
+    symbol = index.lookup(canonical)
+    if symbol is None:
+        return None
+    if symbol.kind == "class" and index.is_subclass(canonical, SESSION_CLASSES):
+        return SessionOrigin("class", canonical, symbol.location)
+    if symbol.kind == "assign" and is_session_factory(index, canonical, _depth):
+        return SessionOrigin("factory", canonical, symbol.location)
+    if symbol.kind == "function" and is_session_helper(index, canonical, _depth):
+        return SessionOrigin("function", canonical, symbol.location)
+    return None
+
+
+def session_call_origin(context: FileContext, call: cst.Call) -> SessionOrigin | None:
+    """Why ``call`` (in the module being linted, at the current point of the
+    traversal) creates a new session: ``Session(engine)``, ``SessionLocal()``,
+    ``sessionmaker(bind=engine)()``, a local ``maker = sessionmaker(); maker()``,
+    or a project helper returning a session.  None when not known for sure."""
+    func = call.func
+    if isinstance(func, cst.Call):
+        inner = context.resolve(func.func)
+        return SessionOrigin("factory", None) if makes_session_factory(context.index, inner) else None
+    qualname = context.resolve(func)
+    if qualname is not None:
+        return creates_session(context.index, qualname)
+    if isinstance(func, cst.Name):
+        # A function-local ``maker = sessionmaker(...)`` does not resolve to a name.
+        found = context.lookup(func.value)
+        if found is not None and found[1].kind == "assign":
+            value = found[1].value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(value, cst.Call) and not isinstance(value.func, cst.Call):
+                if makes_session_factory(context.index, context.resolve(value.func, found[0])):
+                    return SessionOrigin("factory", None)
+    return None

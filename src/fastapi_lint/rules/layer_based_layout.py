@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from fastapi_lint.linter.index import PROJECT_MARKERS
 from fastapi_lint.linter.rule import Invalid, Option, ProjectFinding, ProjectRule, Valid
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ GENERIC_NAMES = frozenset(
         "mixin", "meta", "metadata", "registry", "init_db", "init", "version", "__version__", "generic", "generics",
         "abstract", "interfaces", "interface", "protocols", "protocol", "validators", "fields", "pagination",
         "paginations", "page", "paging", "responses", "response", "requests", "request", "all", "index", "conftest",
-        "engine", "logging", "logger", "setup",
+        "engine", "logging", "logger", "setup", "domain", "infra", "infrastructure", "persistence", "internal",
+        "external", "public", "private",
         # Layer names used as module names: ``api/v1/router.py``, ``models/model.py``.
         *LAYER_KINDS,
         *_LAYER_WORDS,
@@ -59,6 +61,8 @@ GENERIC_NAMES = frozenset(
 
 # Folders that only group by API version (``api/v1/endpoints``): looked through.
 _VERSION = re.compile(r"^(?:v|version|api_v|api)\d+(?:_\d+)*$")
+# Folders that only group layers (``app/db/repositories``): looked through, never layers themselves.
+_GROUPING_FOLDERS = frozenset({"db", "database", "persistence"})
 # Test trees mirror the app's layout; they are not the layout itself.
 _SKIPPED_FOLDERS = frozenset({"tests", "test"})
 _MAX_FEATURES_SHOWN = 6
@@ -88,22 +92,27 @@ def _match_key(word: str) -> str:
     return word
 
 
-def feature_name(stem: str) -> str | None:
+def feature_name(stem: str, extra_words: frozenset[str] = frozenset()) -> str | None:
     """The feature a module or folder name stands for, singular, or None when it is
-    plumbing (``crud_user`` -> ``user``, ``user_service`` -> ``user``, ``deps`` -> None)."""
+    plumbing (``crud_user`` -> ``user``, ``user_service`` -> ``user``, ``deps`` -> None).
+
+    ``extra_words`` are more layer words (from ``extra-layers``), stripped like ``service``."""
     lowered = stem.lower()
-    if lowered in GENERIC_NAMES or lowered.startswith("_"):
+    if lowered in GENERIC_NAMES or lowered in extra_words or lowered.startswith("_"):
         return None
+    layer_words = _LAYER_WORDS | extra_words
     tokens = [token for token in lowered.split("_") if token]
-    while tokens and tokens[0] in _LAYER_WORDS:
+    while tokens and tokens[0] in layer_words:
         tokens.pop(0)
-    while tokens and (tokens[-1] in _LAYER_WORDS or tokens[-1] in _SUFFIX_ONLY_WORDS or _VERSION.match(tokens[-1])):
+    while tokens and (tokens[-1] in layer_words or tokens[-1] in _SUFFIX_ONLY_WORDS or _VERSION.match(tokens[-1])):
         tokens.pop()
     if not tokens:
         return None
     tokens[-1] = singular(tokens[-1])
     name = "_".join(tokens)
-    if name in GENERIC_NAMES or singular(lowered) in GENERIC_NAMES or len(name) < 2 or name.isdigit():
+    if name in GENERIC_NAMES or name in extra_words or singular(lowered) in GENERIC_NAMES:
+        return None
+    if len(name) < 2 or name.isdigit():
         return None
     return name
 
@@ -139,10 +148,12 @@ class LayerBasedLayout(ProjectRule):
     Flags a package organised by technical layer (`routers/`, `models/`, `schemas/`,
     `services/`, `crud/`, `repositories/`...) where the same feature is spread across
     several of these folders: `routers/users.py`, `models/user.py`, `schemas/user.py`,
-    `crud/crud_user.py`. Layers nested under versions (`api/v1/endpoints/`) are looked
-    through, and names are matched across singular/plural and layer prefixes or
-    suffixes (`crud_`, `_service`, `_router`). The finding is reported once per
-    package, on its `__init__.py` (or its first file when it has none).
+    `crud/crud_user.py`. Layers nested under version or `db/` folders
+    (`api/v1/endpoints/`, `db/repositories/`) are looked through, and names are
+    matched across singular/plural and layer prefixes or suffixes (`crud_`,
+    `_service`, `_router`). The finding is reported once per
+    package, on its `__init__.py` (or its first file when it has none); a
+    `# noqa: FAPI101` comment anywhere in that file silences it.
 
     Only folders count as layers: single modules such as `models.py` or `crud.py`
     hold no features to compare. A feature-based layout (`users/router.py`,
@@ -192,18 +203,21 @@ class LayerBasedLayout(ProjectRule):
     }
 
     MESSAGE = (
-        "Package `{package}` is organised by layer ({layers}) and spreads each feature across them: {features}. "
+        "{package} is organised by layer ({layers}) and spreads features across them: {features}. "
         "Code that changes together lives in separate folders, so every change to a feature touches every layer "
         "and features have no boundaries. Group each feature in its own package instead "
         "(`{example}/router.py`, `{example}/schemas.py`, `{example}/service.py`...)."
     )
 
     def check_project(self, index: ProjectIndex) -> Iterable[ProjectFinding]:
-        kinds = self._layer_kinds()
+        extra = self._extra_layers()
+        kinds = {**LAYER_KINDS, **{name: name for name in extra}}
+        # ``managers`` as a layer also makes ``user_manager`` the feature ``user``.
+        words = extra | {singular(name) for name in extra}
         relative = self._project_files(index)
         packages: dict[tuple[str, ...], _Package] = {}
         for parts in relative:
-            self._place(parts, kinds, packages)
+            self._place(parts, kinds, words, packages)
         findings = []
         for package in sorted(packages.values(), key=lambda package: package.parts):
             finding = self._judge(package, index, relative)
@@ -211,14 +225,14 @@ class LayerBasedLayout(ProjectRule):
                 findings.append(finding)
         return findings
 
-    def _layer_kinds(self) -> dict[str, str]:
-        extra = {str(name).lower(): str(name).lower() for name in self.settings.get("extra-layers") or ()}
-        return {**LAYER_KINDS, **extra}
+    def _extra_layers(self) -> frozenset[str]:
+        return frozenset(str(name).lower() for name in self.settings.get("extra-layers") or ())
 
     @staticmethod
     def _project_files(index: ProjectIndex) -> list[tuple[str, ...]]:
         """Every module of the project as path parts relative to the root, tests left out."""
         files: set[Path] = set(index.names_by_path) | set(index.paths.values())
+        nested: dict[Path, bool] = {}
         relative = []
         for path in files:
             if path.suffix != ".py":
@@ -228,13 +242,17 @@ class LayerBasedLayout(ProjectRule):
             except ValueError:
                 continue
             folders = parts[:-1]
-            if any(folder in _SKIPPED_FOLDERS or folder.startswith(".") for folder in folders):
+            if any(folder.lower() in _SKIPPED_FOLDERS or folder.startswith(".") for folder in folders):
+                continue
+            if _in_nested_project(index.root, folders, nested):
                 continue
             relative.append(parts)
         return sorted(relative)
 
     @staticmethod
-    def _place(parts: tuple[str, ...], kinds: Mapping[str, str], packages: dict[tuple[str, ...], _Package]) -> None:
+    def _place(
+        parts: tuple[str, ...], kinds: Mapping[str, str], words: frozenset[str], packages: dict[tuple[str, ...], _Package]
+    ) -> None:
         """File a module under its package, layer and features, when it sits in a layer folder."""
         folders = [folder.lower() for folder in parts[:-1]]
         innermost = next((i for i in range(len(folders) - 1, -1, -1) if folders[i] in kinds), None)
@@ -242,17 +260,19 @@ class LayerBasedLayout(ProjectRule):
             return
         # Walk up through layer and version folders (``api/v1/endpoints``) to the package holding them.
         top = innermost
-        while top > 0 and (folders[top - 1] in kinds or _VERSION.match(folders[top - 1])):
+        while top > 0 and (
+            folders[top - 1] in kinds or folders[top - 1] in _GROUPING_FOLDERS or _VERSION.match(folders[top - 1])
+        ):
             top -= 1
-        features = {name for name in [feature_name(PurePosixPath(parts[-1]).stem)] if name}
+        features = {name for name in [feature_name(PurePosixPath(parts[-1]).stem, words)] if name}
         # Folders between the layer and the module name features too (``routers/users/__init__.py``).
         for folder in folders[innermost + 1 :]:
-            if not _VERSION.match(folder) and (name := feature_name(folder)):
+            if not _VERSION.match(folder) and (name := feature_name(folder, words)):
                 features.add(name)
         if not features:
             return
         package = packages.setdefault(parts[:top], _Package(parts[:top]))
-        package.layer_folders.add(parts[top])
+        package.layer_folders.add("/".join(parts[top : innermost + 1]))
         path = "/".join(parts)
         for name in features:
             package.add(name, kinds[folders[innermost]], path)
@@ -289,6 +309,7 @@ class LayerBasedLayout(ProjectRule):
         shown = []
         for key in spread[:_MAX_FEATURES_SHOWN]:
             files = sorted(path for paths in package.features[key].values() for path in paths)
+            files = [path.split("/", len(package.parts))[-1] for path in files]
             listed = ", ".join(files[:_MAX_FILES_SHOWN]) + (", ..." if len(files) > _MAX_FILES_SHOWN else "")
             shown.append(f"`{package.shown[key]}` ({listed})")
         if len(spread) > _MAX_FEATURES_SHOWN:
@@ -303,12 +324,9 @@ class LayerBasedLayout(ProjectRule):
     @staticmethod
     def _package_name(package: _Package, index: ProjectIndex) -> str:
         if not package.parts:
-            return index.root.name or "."
-        init = index.root.joinpath(*package.parts, "__init__.py")
-        name = index.names_by_path.get(init)
-        if name:
-            return name
-        return "/".join(package.parts)
+            return "The project root"
+        name = index.names_by_path.get(index.root.joinpath(*package.parts, "__init__.py"))
+        return f"Package `{name or '/'.join(package.parts)}`"
 
     VALID = [
         # Feature-based: each feature owns its router, service and models.
@@ -425,8 +443,8 @@ class LayerBasedLayout(ProjectRule):
         Invalid(
             "",
             line=1,
-            message_contains="`user` (app/api/v1/endpoints/users.py, app/crud/crud_user.py, app/models/user.py, "
-            "app/schemas/users.py, app/services/user_service.py)",
+            message_contains="`user` (api/v1/endpoints/users.py, crud/crud_user.py, models/user.py, schemas/users.py, "
+            "services/user_service.py)",
             files={
                 "app/__init__.py": "",
                 "app/api/__init__.py": "",
@@ -468,7 +486,7 @@ class LayerBasedLayout(ProjectRule):
         # src layout, namespace layer folders (no __init__.py).
         Invalid(
             "",
-            message_contains="`category` (src/shop/repositories/category_repository.py, src/shop/routes/categories.py)",
+            message_contains="`category` (repositories/category_repository.py, routes/categories.py)",
             files={
                 "src/shop/__init__.py": "",
                 "src/shop/routes/categories.py": "",
@@ -518,6 +536,19 @@ class LayerBasedLayout(ProjectRule):
             },
         ),
     ]
+
+
+def _in_nested_project(root: Path, folders: tuple[str, ...], cache: dict[Path, bool]) -> bool:
+    """Whether a folder below the root holds its own ``pyproject.toml``: that project
+    has its own index, and would otherwise be reported twice."""
+    directory = root
+    for folder in folders:
+        directory = directory / folder
+        if directory not in cache:
+            cache[directory] = any((directory / marker).is_file() for marker in PROJECT_MARKERS)
+        if cache[directory]:
+            return True
+    return False
 
 
 def plural(name: str) -> str:

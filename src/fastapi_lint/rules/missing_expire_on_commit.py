@@ -1,13 +1,270 @@
-"""FAPI302 missing-expire-on-commit: placeholder, being written."""
+"""FAPI302 missing-expire-on-commit: async sessions that expire every object on commit."""
 
 from __future__ import annotations
 
-from fastapi_lint.linter.rule import Rule
+from typing import Literal, Sequence
+
+import libcst as cst
+
+from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, Valid
+from fastapi_lint.rules._sqlalchemy import (
+    ASYNC_SESSION_CLASSES,
+    ASYNC_SESSIONMAKERS,
+    SYNC_SESSION_CLASSES,
+    SYNC_SESSIONMAKERS,
+)
+
+Flavour = Literal["async", "sync"]
+
+KEYWORD = "expire_on_commit"
+
+# SQLAlchemy 1.4 still accepted these positionally: from this many positional
+# arguments on, ``expire_on_commit`` itself may be one of them.
+_POSITIONAL_LIMIT = {"sessionmaker": 4, "Session": 3}
 
 
 class MissingExpireOnCommit(Rule):
-    """To be written."""
+    """## What it does
+    Flags `AsyncSession(...)`, `async_sessionmaker(...)` and
+    `sessionmaker(..., class_=AsyncSession)` (SQLAlchemy's, and SQLModel's
+    `AsyncSession` from `sqlmodel.ext.asyncio.session`) created without
+    `expire_on_commit=False`, or with `expire_on_commit=True` spelled out.
+
+    A call that passes `**kwargs` (which may carry the keyword) or a non-literal
+    value (`expire_on_commit=settings.expire`) is not flagged, nor is a call of a
+    project factory (`SessionLocal()`): the factory is flagged where it is created.
+
+    ## Why is this bad?
+    With the default `expire_on_commit=True`, `commit()` expires every attribute of
+    every object the session has loaded. In async code the next attribute access
+    (`user.name` in the response, after `await session.commit()`) needs implicit IO,
+    which raises `sqlalchemy.exc.MissingGreenlet` instead of loading the value; at
+    best it issues one lazy refresh query per object. SQLAlchemy's asyncio
+    documentation recommends `expire_on_commit=False` for async sessions.
+
+    ## Example
+    ```python
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    engine = create_async_engine("postgresql+asyncpg://localhost/app")
+    SessionLocal = async_sessionmaker(engine)
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    engine = create_async_engine("postgresql+asyncpg://localhost/app")
+    SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+    ```
+
+    ## Fix safety
+    When the keyword is missing, the fix adds `expire_on_commit=False` as the last
+    argument, keeping the call's layout (one line stays one line; a multi-line call
+    gets a new line indented like the other arguments, with a trailing comma when
+    the last argument has one) and its comments. It is safe: objects keep the values
+    they had at commit instead of reloading them, and in async code that reload is
+    what fails. Call `await session.refresh(obj)` where a value changed by the
+    database itself (a trigger) must be read after commit.
+
+    An explicit `expire_on_commit=True` is a deliberate choice: the fix that turns it
+    into `False` is unsafe (offered only with `--unsafe-fixes`), since code written
+    around that choice may read attributes after commit expecting fresh values.
+
+    ## Options
+    - `include-sync` (bool, default `false`): also flag sync `sessionmaker(...)` and
+      `Session(...)` (SQLAlchemy's and SQLModel's). There expiry does not fail, but
+      every object reloads lazily after commit, one query each, and raises
+      `DetachedInstanceError` once the session is closed.
+    """
 
     code = "FAPI302"
     name = "missing-expire-on-commit"
-    summary = "To be written."
+    summary = "Async session or session factory created without `expire_on_commit=False`"
+    fix_availability = "safe"
+    triggers = ("Session", "sessionmaker")
+    options = {
+        "include-sync": Option(
+            bool,
+            False,
+            "Also flag sync `sessionmaker(...)` and `Session(...)` without `expire_on_commit=False`.",
+        )
+    }
+
+    _CONSEQUENCE = {
+        "async": (
+            "after `commit()` every loaded attribute is expired, and in async code the next attribute "
+            "access triggers implicit IO that raises `MissingGreenlet` (at best, a lazy refresh query per object)"
+        ),
+        "sync": (
+            "after `commit()` every loaded attribute is expired, so the next attribute access issues a lazy "
+            "refresh query per object, and raises `DetachedInstanceError` once the session is closed"
+        ),
+    }
+    MISSING = "{call} keeps the default `expire_on_commit=True`: {consequence}. Pass `expire_on_commit=False`."
+    EXPLICIT = (
+        "{call} sets `expire_on_commit=True`: {consequence}. Pass `expire_on_commit=False`, "
+        "and refresh explicitly (`session.refresh(obj)`) where fresh values are needed."
+    )
+    FIX_ADD = "Add `expire_on_commit=False`"
+    FIX_FLIP = "Set `expire_on_commit=False`"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = self._flavour(node)
+        if found is None:
+            return
+        flavour, call = found
+        consequence = self._CONSEQUENCE[flavour]
+        keyword = _keyword(node.args, KEYWORD)
+        if keyword is not None:
+            if _is_true(keyword.value):
+                fix = FixSpec("unsafe", self.FIX_FLIP, [NodeEdit(keyword.value, cst.Name("False"))])
+                self.report(keyword, self.EXPLICIT.format(call=call, consequence=consequence), fix=fix)
+            return
+        if any(arg.star == "**" for arg in node.args):
+            return
+        fix = FixSpec("safe", self.FIX_ADD, [NodeEdit(node, with_keyword(node))])
+        self.report(node, self.MISSING.format(call=call, consequence=consequence), fix=fix)
+
+    # -- what is being called ------------------------------------------------
+
+    def _flavour(self, node: cst.Call) -> tuple[Flavour, str] | None:
+        """Whether the call creates async (or, when asked, sync) sessions, and how to name it."""
+        qualname = self.context.canonical(node.func)
+        if qualname is None:
+            return None
+        include_sync = bool(self.settings.get("include-sync", False))
+        if qualname in ASYNC_SESSION_CLASSES or qualname in ASYNC_SESSIONMAKERS:
+            return "async", self._describe(node.func, qualname)
+        if qualname in SYNC_SESSIONMAKERS:
+            return self._sessionmaker_flavour(node, qualname, include_sync)
+        if include_sync and qualname in SYNC_SESSION_CLASSES:
+            if _may_pass_positionally(node, _POSITIONAL_LIMIT["Session"]):
+                return None
+            return "sync", self._describe(node.func, qualname)
+        return None
+
+    def _sessionmaker_flavour(self, node: cst.Call, qualname: str, include_sync: bool) -> tuple[Flavour, str] | None:
+        """``sessionmaker`` makes what its ``class_`` is; an unknown class is not judged."""
+        if _may_pass_positionally(node, _POSITIONAL_LIMIT["sessionmaker"]):
+            return None
+        class_arg = _class_argument(node)
+        if class_arg is None:
+            return ("sync", self._describe(node.func, qualname)) if include_sync else None
+        described = self._describe(node.func, qualname, f"..., class_={self._code(class_arg)}")
+        class_name = self.context.canonical(class_arg)
+        if self.context.index.is_subclass(class_name, ASYNC_SESSION_CLASSES):
+            return "async", described
+        if include_sync and self.context.index.is_subclass(class_name, SYNC_SESSION_CLASSES):
+            return "sync", described
+        return None
+
+    def _describe(self, func: cst.BaseExpression, qualname: str, arguments: str = "...") -> str:
+        """The call as written, with the real name when an alias hides it: "`mk(...)` (`async_sessionmaker`)"."""
+        written = self._code(func)
+        real = qualname.rsplit(".", 1)[-1]
+        described = f"`{written}({arguments})`"
+        return described if written.rsplit(".", 1)[-1] == real else f"{described} (`{real}`)"
+
+    def _code(self, node: cst.CSTNode) -> str:
+        text = self.context.tree.code_for_node(node)
+        return text if "\n" not in text else " ".join(text.split())
+
+    # -- rendering -------------------------------------------------------------
+
+
+# -- arguments ----------------------------------------------------------------------
+
+
+def _keyword(args: Sequence[cst.Arg], name: str) -> cst.Arg | None:
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _is_true(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def _positional(node: cst.Call) -> list[cst.Arg]:
+    return [arg for arg in node.args if arg.keyword is None and arg.star != "**"]
+
+
+def _may_pass_positionally(node: cst.Call, limit: int) -> bool:
+    """Whether ``expire_on_commit`` may be among the positional arguments (1.4 signatures)."""
+    positional = _positional(node)
+    return len(positional) > limit or any(arg.star == "*" for arg in positional)
+
+
+def _class_argument(node: cst.Call) -> cst.BaseExpression | None:
+    """``class_=`` of ``sessionmaker``, keyword or (SQLAlchemy 1.4) second positional."""
+    keyword = _keyword(node.args, "class_")
+    if keyword is not None:
+        return keyword.value
+    positional = _positional(node)
+    return positional[1].value if len(positional) > 1 else None
+
+
+# -- the fix ------------------------------------------------------------------------
+
+
+def with_keyword(call: cst.Call, name: str = KEYWORD, value: str = "False") -> cst.Call:
+    """``call`` with ``name=value`` added as its last argument, in the call's own layout."""
+    new = cst.Arg(value=cst.Name(value), keyword=cst.Name(name), equal=_equal_style(call.args))
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=(new,))
+    last = args[-1]
+    separator = _separator(call)
+    if isinstance(last.comma, cst.Comma):
+        head, tail = _split_closing(last.comma.whitespace_after, separator)
+        args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=head))
+        new = new.with_changes(comma=cst.Comma(whitespace_after=tail))
+    else:
+        head, tail = _split_closing(last.whitespace_after_arg, separator)
+        no_space = cst.SimpleWhitespace("")
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=head), whitespace_after_arg=no_space)
+        new = new.with_changes(whitespace_after_arg=tail)
+    return call.with_changes(args=(*args, new))
+
+
+def _equal_style(args: Sequence[cst.Arg]) -> cst.AssignEqual:
+    for arg in reversed(args):
+        if isinstance(arg.equal, cst.AssignEqual):
+            return arg.equal
+    return cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def _separator(call: cst.Call) -> cst.BaseParenthesizableWhitespace:
+    """The whitespace between two arguments of this call, without its comments."""
+    args = call.args
+    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+        return _without_comments(args[-2].comma.whitespace_after)
+    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        return _without_comments(call.whitespace_before_args)
+    return cst.SimpleWhitespace(" ")
+
+
+def _without_comments(whitespace: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(whitespace, cst.ParenthesizedWhitespace):
+        return cst.ParenthesizedWhitespace(indent=whitespace.indent, last_line=whitespace.last_line)
+    return whitespace
+
+
+def _split_closing(
+    closing: cst.BaseParenthesizableWhitespace, separator: cst.BaseParenthesizableWhitespace
+) -> tuple[cst.BaseParenthesizableWhitespace, cst.BaseParenthesizableWhitespace]:
+    """Split the whitespace before ``)`` into what follows the old last argument
+    (its end-of-line comment stays with it) and what follows the new one."""
+    if not isinstance(closing, cst.ParenthesizedWhitespace):
+        return separator, closing
+    tail = cst.ParenthesizedWhitespace(
+        empty_lines=closing.empty_lines, indent=closing.indent, last_line=closing.last_line
+    )
+    if isinstance(separator, cst.ParenthesizedWhitespace):
+        return separator.with_changes(first_line=closing.first_line), tail
+    if closing.first_line.comment is None:
+        return separator, tail
+    # One-line arguments, but a comment before ``)``: the new argument goes on the next line.
+    return closing.with_changes(empty_lines=()), tail

@@ -1,13 +1,493 @@
-"""FAPI303 unmanaged-session: placeholder, being written."""
+"""FAPI303 unmanaged-session: a session created in a function and never reliably closed."""
 
 from __future__ import annotations
 
-from fastapi_lint.linter.rule import Rule
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Iterator, Literal, Sequence
+
+import libcst as cst
+
+from fastapi_lint.linter.context import FileContext
+from fastapi_lint.linter.rule import Invalid, Rule, Valid
+from fastapi_lint.rules._sqlalchemy import SessionOrigin, session_call_origin
+
+# Wrappers that close what they are given when their block ends.
+_CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
+# ``ExitStack.enter_context(session)``: the stack closes it.
+_ENTER_METHODS = frozenset({"enter_context", "enter_async_context"})
+# Handing the session to a container or a callable built for later: it outlives
+# this code, and whoever takes it out owns it.
+_ESCAPE_CALLEES = frozenset(
+    {"builtins.dict", "builtins.list", "builtins.tuple", "builtins.set", "functools.partial"}
+)
+_CONTAINER_METHODS = frozenset({"append", "appendleft", "extend", "insert", "add", "put", "put_nowait", "setdefault"})
+# pytest runs the code after a fixture's ``yield`` even when the test fails.
+_FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+# Attributes of an unnamed session that never check out a connection.
+_HARMLESS_ATTRIBUTES = frozenset({"bind", "get_bind", "close", "info"})
+_TRANSPARENT = (cst.Element, cst.DictElement, cst.StarredElement)
+_NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_TRIES = (cst.Try, cst.TryStar)
+_LOOPS = (cst.For, cst.While)
+
+Fate = Literal["managed", "escape", "use"]
+Ancestors = Sequence[cst.CSTNode]
+
+
+# -- what happens to a session held in a name ------------------------------------------
+
+
+@dataclass
+class SessionUses:
+    """What a scope does with the session bound to one name."""
+
+    # Handed to something that outlives this code (returned, stored, captured by a closure).
+    escapes: bool = False
+    # Entered as a context manager, wrapped in ``closing()``, given to an ExitStack.
+    managed: bool = False
+    # Declared ``global``/``nonlocal``: not this scope's to close.
+    not_local: bool = False
+    # Ancestors (outermost first) of each ``name.close()`` and each ``yield name``.
+    closes: list[tuple[cst.CSTNode, ...]] = field(default_factory=list)
+    yields: list[tuple[cst.CSTNode, ...]] = field(default_factory=list)
+    # The block holding each ``try`` statement (for "a later ``try`` in the same block").
+    try_blocks: dict[int, cst.CSTNode] = field(default_factory=dict)
+
+    def closed_in_finally(self, creation: Ancestors) -> bool:
+        """Whether a ``finally`` (or a handler, with a close on the normal path too)
+        closes the session for the code following its creation."""
+        for close in self.closes:
+            for position, node in enumerate(close):
+                if not isinstance(node, _TRIES) or position + 1 >= len(close):
+                    continue
+                inner = close[position + 1]
+                in_finally = inner is node.finalbody
+                in_handler = isinstance(inner, (cst.ExceptHandler, cst.ExceptStarHandler))
+                if in_handler and not any(all(step is not inner for step in other) for other in self.closes):
+                    continue
+                if (in_finally or in_handler) and self._covers(node, creation):
+                    return True
+        return False
+
+    def _covers(self, try_node: cst.Try | cst.TryStar, creation: Ancestors) -> bool:
+        # The creation is inside the ``try`` (not in its ``finally``)...
+        if any(node is try_node for node in creation):
+            return not any(node is try_node.finalbody for node in creation)
+        # ...or the ``try`` comes after it, in the same block or an enclosing one.
+        block = self.try_blocks.get(id(try_node))
+        body = getattr(block, "body", None)
+        if block is None or not isinstance(body, (tuple, list)) or not any(node is block for node in creation):
+            return False
+        creation_ids = {id(node) for node in creation}
+        statements = list(body)
+        where = next((i for i, stmt in enumerate(statements) if id(stmt) in creation_ids), None)
+        here = next((i for i, stmt in enumerate(statements) if stmt is try_node), None)
+        return where is not None and here is not None and here > where
+
+
+def analyse_session_name(
+    context: FileContext, root: cst.CSTNode, name: str, is_fixture: bool = False
+) -> SessionUses:
+    """Follow every reference to ``name`` in ``root`` (a function or the module),
+    not descending into nested scopes (a reference there is an escape)."""
+    uses = SessionUses()
+    body = root.body if isinstance(root, (cst.FunctionDef, cst.Lambda)) else root
+    for node, ancestors in _walk(body, (root,) if body is not root else ()):
+        if isinstance(node, (cst.Try, cst.TryStar)) and ancestors:
+            uses.try_blocks[id(node)] = ancestors[-1]
+        elif isinstance(node, (cst.Global, cst.Nonlocal)) and not _in_nested_scope(ancestors, root):
+            if any(item.name.value == name for item in node.names):
+                uses.not_local = True
+        elif isinstance(node, cst.Name) and node.value == name and _is_reference(node, ancestors):
+            if _in_nested_scope(ancestors, root):
+                uses.escapes = True
+            else:
+                _classify(context, uses, node, ancestors)
+    if is_fixture and uses.closes and uses.yields:
+        uses.managed = True
+    return uses
+
+
+def _classify(context: FileContext, uses: SessionUses, node: cst.Name, ancestors: Ancestors) -> None:
+    parent = ancestors[-1]
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        _classify_attribute(uses, parent, ancestors)
+    elif isinstance(parent, cst.WithItem) and parent.item is node:
+        uses.managed = True
+    elif isinstance(parent, cst.Arg) and parent.value is node and len(ancestors) > 1 and isinstance(ancestors[-2], cst.Call):
+        call = ancestors[-2]
+        if _in_finally(ancestors):
+            # ``finally: close_session(db)``: a cleanup helper.
+            uses.closes.append((*ancestors, node))
+            return
+        fate = argument_fate(context, call, ancestors[:-2])
+        uses.managed |= fate == "managed"
+        uses.escapes |= fate == "escape"
+    elif isinstance(parent, cst.Yield) and parent.value is node:
+        if any(isinstance(ancestor, _LOOPS) for ancestor in ancestors):
+            uses.escapes = True  # a generator handing out sessions: its consumer owns them
+        else:
+            uses.yields.append((*ancestors, node))
+    elif isinstance(parent, (cst.Return, cst.Assign, cst.AnnAssign, cst.NamedExpr)) and parent.value is node:
+        uses.escapes = True
+    elif isinstance(parent, cst.IfExp) and node is not parent.test or isinstance(parent, _TRANSPARENT):
+        uses.escapes = True  # ``return db, engine``, ``self.pair = (db, x)``: handed on
+
+
+def _classify_attribute(uses: SessionUses, attribute: cst.Attribute, ancestors: Ancestors) -> None:
+    grandparent = ancestors[-2] if len(ancestors) > 1 else None
+    called = isinstance(grandparent, cst.Call) and grandparent.func is attribute
+    attr = attribute.attr.value
+    if attr == "close":
+        if called:
+            uses.closes.append(tuple(ancestors))
+        else:
+            uses.escapes = True  # ``stack.callback(db.close)``: closed by someone else
+    elif attr == "begin" and called and is_with_item(grandparent, ancestors[:-2]):  # type: ignore[arg-type]
+        uses.managed = True  # the transaction ends (and releases the connection) on any exit
+
+
+def argument_fate(context: FileContext, call: cst.Call, call_ancestors: Ancestors) -> Fate:
+    """What passing a session to ``call`` does to it: "managed" (``closing``,
+    ``ExitStack.enter_context``, a context manager entered right away),
+    "escape" (stored in an object, a container or a partial) or "use"."""
+    func = call.func
+    if context.canonical(func) in _CLOSERS:
+        return "managed"
+    if isinstance(func, cst.Attribute) and func.attr.value in _ENTER_METHODS:
+        return "managed"
+    if is_with_item(call, call_ancestors):
+        return "managed"
+    if context.canonical(func) in _ESCAPE_CALLEES:
+        return "escape"
+    if isinstance(func, cst.Attribute) and func.attr.value in _CONTAINER_METHODS:
+        return "escape"
+    symbol = context.symbol(func)
+    if symbol is not None and symbol.kind == "class":
+        return "escape"  # an object now holds the session; its own lifecycle decides
+    return "use"
+
+
+def is_with_item(node: cst.CSTNode, ancestors: Ancestors) -> bool:
+    """Whether ``node`` (under ``ancestors``, innermost last) is the item of a ``with``."""
+    for parent in reversed(ancestors):
+        if isinstance(parent, cst.Await):
+            node = parent
+            continue
+        return isinstance(parent, cst.WithItem) and parent.item is node
+    return False
+
+
+def _in_finally(ancestors: Ancestors) -> bool:
+    return any(isinstance(node, _TRIES) and node.finalbody is ancestors[i + 1] for i, node in enumerate(ancestors[:-1]))
+
+
+def _in_nested_scope(ancestors: Ancestors, root: cst.CSTNode) -> bool:
+    return any(isinstance(node, _NESTED_SCOPES) and node is not root for node in ancestors)
+
+
+def _is_reference(node: cst.Name, ancestors: Ancestors) -> bool:
+    """A load of the name, not an attribute name, a keyword, or a binding target."""
+    if not ancestors:
+        return False
+    parent = ancestors[-1]
+    if isinstance(parent, cst.Attribute):
+        return parent.value is node
+    if isinstance(parent, cst.Arg):
+        return parent.value is node
+    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.NameItem)):
+        return False
+    return not isinstance(parent, (cst.AssignTarget, cst.AsName, cst.AugAssign)) and not (
+        isinstance(parent, (cst.AnnAssign, cst.NamedExpr)) and parent.target is node
+    )
+
+
+_SKIPPED = frozenset(
+    {
+        "lpar", "rpar", "lbracket", "rbracket", "lbrace", "rbrace", "comma", "semicolon", "colon", "dot",
+        "equal", "operator", "header", "footer", "leading_lines", "lines_after_decorators", "newline",
+        "trailing_whitespace", "asynchronous", "star", "relative", "posonly_ind",
+    }
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(cls) if f.name not in _SKIPPED and not f.name.startswith("whitespace")
+        )
+        _FIELDS[cls] = names
+    return names
+
+
+def _walk(node: cst.CSTNode, ancestors: tuple[cst.CSTNode, ...]) -> Iterator[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]:
+    """Every code node under ``node`` (itself included), with its ancestors, outermost first."""
+    stack: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(node, ancestors)]
+    while stack:
+        current, above = stack.pop()
+        yield current, above
+        below = (*above, current)
+        children: list[cst.CSTNode] = []
+        for name in _fields(type(current)):
+            value = getattr(current, name, None)
+            if isinstance(value, cst.CSTNode):
+                children.append(value)
+            elif isinstance(value, (tuple, list)):
+                children.extend(item for item in value if isinstance(item, cst.CSTNode))
+        stack.extend((child, below) for child in reversed(children))
+
+
+# -- the rule ------------------------------------------------------------------------------
 
 
 class UnmanagedSession(Rule):
-    """To be written."""
+    """## What it does
+    Flags a SQLAlchemy/SQLModel session created inside a function that nothing
+    reliably closes: not opened with `with`/`async with`, not closed in a
+    `finally`, not returned (or yielded from a `try/finally`) to a caller that owns it.
+
+    A session is created by `Session(...)` / `AsyncSession(...)` (SQLAlchemy's,
+    SQLModel's, or a project subclass), by calling a `sessionmaker(...)` /
+    `async_sessionmaker(...)` factory defined anywhere in the project (followed
+    through imports, relative imports and re-exports), by `sessionmaker(...)()`
+    inline, or by calling a project helper whose body returns a new session
+    (`def new_session(): return SessionLocal()`), across modules.
+
+    Flagged:
+    - `db = SessionLocal()` that is never closed, or closed with a plain
+      `db.close()` outside `finally`;
+    - `yield db` without an enclosing `try/finally` that closes `db` (in a
+      FastAPI dependency or an `@contextmanager`, the code after `yield` does not
+      run when the caller raises);
+    - a session passed inline, `create_user(SessionLocal(), data)`, or used for
+      one call, `SessionLocal().query(User).all()`.
+
+    Not flagged: `with SessionLocal() as db`, `async with`, `with
+    SessionLocal.begin()`, `with db.begin()`, `contextlib.closing(...)`,
+    `ExitStack.enter_context(...)`, a `try/finally` that closes (or `await`s the
+    close of) the session, `return SessionLocal()` / `return db` (a factory: its
+    callers own the session and are checked in turn), pytest fixtures (pytest
+    runs their teardown after `yield`), and sessions handed to something that
+    outlives the function: stored on an attribute (`self.db = SessionLocal()` in
+    `__init__`: the object owns it, and whether it closes it cannot be told from
+    one function), put in a container, given to a project class's constructor,
+    captured by a nested function, or declared `global`. `scoped_session`
+    registries are not session factories. A generator or `@contextmanager` that
+    yields a session is a managed dependency, not a factory: `next(get_db())` is
+    not followed.
+
+    ## Why is this bad?
+    A session checks a connection out of the pool as soon as it runs a query and
+    keeps it until it is closed (or its transaction ends). When an exception
+    skips the `close()`, the connection stays checked out until garbage
+    collection gets to the session, possibly never if the traceback keeps it
+    alive. Under load the pool runs dry and every request waits for
+    `QueuePool limit ... overflow ... reached, connection timed out`.
+
+    ## Example
+    ```python
+    from app.db.session import SessionLocal
+
+
+    def create_user(data: UserCreate) -> User:
+        db = SessionLocal()
+        user = User(**data.model_dump())
+        db.add(user)
+        db.commit()
+        db.close()
+        return user
+
+
+    def get_db():
+        db = SessionLocal()
+        yield db
+        db.close()
+    ```
+
+    ## Use instead
+    ```python
+    from app.db.session import SessionLocal
+
+
+    def create_user(data: UserCreate) -> User:
+        with SessionLocal() as db:
+            user = User(**data.model_dump())
+            db.add(user)
+            db.commit()
+            return user
+
+
+    def get_db():
+        db = SessionLocal()
+        try:
+            yield db
+        finally:
+            db.close()
+    ```
+
+    ## Fix safety
+    There is no fix: where the session's work ends, and whether a
+    `with` block or a `try/finally` fits, depends on the code.
+
+    ## Options
+    None.
+    """
 
     code = "FAPI303"
     name = "unmanaged-session"
-    summary = "To be written."
+    summary = "Session created in a function and not closed on every path"
+    fix_availability = None
+    # Session classes and factories mention "session"/"Session"/"maker"; project
+    # helpers returning sessions are most often called ``get_db``/``db_session``.
+    triggers = ("ession", "maker", "db", "DB", "Db")
+
+    NEVER_CLOSED = (
+        "Session `{name}` from `{call}`{origin} in `{function}` is never closed: it leaks a database "
+        "connection on exceptions (and until garbage collection otherwise). Open it with "
+        "`with {call} as {name}:` (`async with` for an async session) or close it in a `finally`."
+    )
+    CLOSED_WITHOUT_FINALLY = (
+        "Session `{name}` from `{call}`{origin} in `{function}` is closed only on the success path "
+        "(`{name}.close()` is not in a `finally`): it leaks a database connection on exceptions. "
+        "Open it with `with {call} as {name}:` or move the close into `try: ... finally: {name}.close()`."
+    )
+    YIELDED_WITHOUT_FINALLY = (
+        "Session `{name}` from `{call}`{origin} is yielded by `{function}` outside a `try/finally`: when "
+        "the caller raises, the code after `yield` never runs and the session leaks a database connection "
+        "on exceptions. Use `try: yield {name} finally: {name}.close()` or `with {call} as {name}: yield {name}`."
+    )
+    YIELDED_INLINE = (
+        "Session created by `{call}`{origin} is yielded by `{function}` with nothing to close it: it leaks "
+        "a database connection on exceptions (and after every request). Use "
+        "`with {call} as session: yield session`."
+    )
+    PASSED_INLINE = (
+        "Session created inline by `{call}`{origin} and passed to `{callee}` is never closed: it leaks a "
+        "database connection on exceptions (and until garbage collection otherwise). Open it with "
+        "`with {call} as session:` and pass `session`."
+    )
+    USED_ONCE = (
+        "Session created by `{call}`{origin} for a single `.{attr}` is never closed: it leaks a database "
+        "connection on exceptions (and until garbage collection otherwise). Open it with "
+        "`with {call} as session:`."
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        scope = self.context.scope
+        if scope.kind != "function" or not isinstance(scope.node, (cst.FunctionDef, cst.Lambda)):
+            return
+        origin = session_call_origin(self.context, node)
+        if origin is None:
+            return
+        ancestors = self.context.ancestors
+        child: cst.CSTNode = node
+        position = len(ancestors) - 1
+        while position > 0 and isinstance(ancestors[position], cst.Await):
+            child = ancestors[position]
+            position -= 1
+        self._check_site(node, origin, scope.node, child, ancestors[position], ancestors[:position])
+
+    def _check_site(
+        self,
+        call: cst.Call,
+        origin: SessionOrigin,
+        function: cst.FunctionDef | cst.Lambda,
+        child: cst.CSTNode,
+        parent: cst.CSTNode,
+        above: Ancestors,
+    ) -> None:
+        fields = {"call": self._code(call.func) + "()", "origin": origin.note(), "function": _function_name(function)}
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is child:
+            target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
+            target = parent.target if isinstance(parent, cst.AnnAssign) else target
+            if isinstance(target, cst.Name):
+                self._check_name(call, function, target.value, [*above, parent], fields)
+        elif isinstance(parent, cst.Arg) and parent.value is child and above and isinstance(above[-1], cst.Call):
+            outer = above[-1]
+            if argument_fate(self.context, outer, above[:-1]) == "use":
+                self.report(call, self.PASSED_INLINE.format(callee=self._code(outer.func) + "()", **fields))
+        elif isinstance(parent, cst.Attribute) and parent.value is child:
+            attr = parent.attr.value
+            grandparent = above[-1] if above else None
+            entered = attr == "begin" and isinstance(grandparent, cst.Call) and is_with_item(grandparent, above[:-1])
+            if attr not in _HARMLESS_ATTRIBUTES and not entered:
+                self.report(call, self.USED_ONCE.format(attr=f"{attr}", **fields))
+        elif isinstance(parent, cst.Yield) and parent.value is child:
+            if not any(isinstance(node, _LOOPS) for node in _inside(above, function)):
+                self.report(call, self.YIELDED_INLINE.format(**fields))
+        # Anything else (``return``, ``with``, a lambda's body, a container, a
+        # conditional expression...) hands the session on or manages it.
+
+    def _check_name(
+        self, call: cst.Call, function: cst.FunctionDef | cst.Lambda, name: str, creation: Ancestors, fields: dict[str, str]
+    ) -> None:
+        uses = analyse_session_name(self.context, function, name, self._is_fixture(function))
+        if uses.escapes or uses.managed or uses.not_local or uses.closed_in_finally(creation):
+            return
+        if uses.yields:
+            message = self.YIELDED_WITHOUT_FINALLY
+        elif uses.closes:
+            message = self.CLOSED_WITHOUT_FINALLY
+        else:
+            message = self.NEVER_CLOSED
+        self.report(call, message.format(name=name, **fields))
+
+    def _is_fixture(self, function: cst.FunctionDef | cst.Lambda) -> bool:
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        for decorator in function.decorators:
+            expression = decorator.decorator
+            callee = expression.func if isinstance(expression, cst.Call) else expression
+            if self.context.canonical(callee) in _FIXTURE_DECORATORS:
+                return True
+        return False
+
+    def _code(self, node: cst.CSTNode) -> str:
+        return self.context.tree.code_for_node(node)
+
+    VALID = [
+        Valid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def create(data):
+                with SessionLocal() as db:
+                    db.add(data)
+                    db.commit()
+            """
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def create(data):
+                db = SessionLocal()
+                db.add(data)
+                db.commit()
+                db.close()
+            """,
+            line=6,
+            message_contains="leaks a database connection on exceptions",
+        ),
+    ]
+
+
+def _function_name(function: cst.FunctionDef | cst.Lambda) -> str:
+    return f"{function.name.value}()" if isinstance(function, cst.FunctionDef) else "lambda"
+
+
+def _inside(ancestors: Ancestors, function: cst.CSTNode) -> Ancestors:
+    """The part of ``ancestors`` below ``function``."""
+    for position, node in enumerate(ancestors):
+        if node is function:
+            return ancestors[position + 1 :]
+    return ancestors
