@@ -319,7 +319,7 @@ class EnvReadOutsideSettings(Rule):
         if site is not None:
             self._report_field_default(read, site, variable)
             return
-        if self._in_settings_module():
+        if self._in_settings_module() or self._configures_settings(read.node):
             return
         self.report(read.node, self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read)))
 
@@ -327,16 +327,22 @@ class EnvReadOutsideSettings(Rule):
         """``for k in os.environ: os.environ[k]`` copies the environment; it reads no named variable."""
         if not isinstance(key, cst.Name):
             return False
+        # Module-level loop variables are not in the scope tables: look at the enclosing loops.
+        for loop in _enclosing_loops(self.context.ancestors):
+            if any(name.value == key.value for name in names.target_names(loop.target)):
+                return self._is_environment(loop.iter, self.context.scope)
         found = self.context.lookup(key.value)
         if found is None or not isinstance(found[1].node, (cst.For, cst.CompFor)):
             return False
-        owner, binding = found
-        iterated = binding.node.iter  # type: ignore[union-attr]
+        return self._is_environment(found[1].node.iter, found[0])
+
+    def _is_environment(self, iterated: cst.BaseExpression, scope: names.Scope) -> bool:
+        """``os.environ`` itself, or ``os.environ.keys()`` and the like."""
         if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Attribute):
             if iterated.func.attr.value not in _WHOLE_ENV_METHODS:
                 return False
             iterated = iterated.func.value
-        return names.resolve(owner, iterated) in _ENVIRON
+        return names.resolve(scope, iterated) in _ENVIRON
 
     def _describe_variable(self, key: cst.BaseExpression | None) -> str:
         literal = self._key_literal(key, follow_constants=True)
@@ -373,6 +379,29 @@ class EnvReadOutsideSettings(Rule):
         return any(
             arg.keyword is None and index.is_subclass(self.context.resolve(arg.value, outer), self.bases) for arg in node.bases
         )
+
+    def _configures_settings(self, node: cst.CSTNode) -> bool:
+        """Whether the read picks the settings: an argument of a settings class's constructor
+        (``Settings(_env_file=os.getenv(...))``), or the test choosing between settings classes."""
+        child = node
+        for ancestor in reversed(self.context.ancestors):
+            if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
+                return False
+            if isinstance(ancestor, cst.Call) and child is not ancestor.func and self._names_settings(ancestor.func):
+                return True
+            if isinstance(ancestor, cst.IfExp) and child is ancestor.test:
+                if self._names_settings(ancestor.body) or self._names_settings(ancestor.orelse):
+                    return True
+            child = ancestor
+        return False
+
+    def _names_settings(self, node: cst.BaseExpression) -> bool:
+        """``Settings`` or ``Settings(...)`` for a settings class."""
+        if isinstance(node, cst.Call):
+            node = node.func
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return False
+        return self.context.index.is_subclass(self.context.resolve(node), self.bases)
 
     def _field_site(self, node: cst.BaseExpression) -> _FieldSite | None:
         """The settings-class field whose default value holds ``node`` (being visited)."""
@@ -458,7 +487,10 @@ class EnvReadOutsideSettings(Rule):
         """A read without a default: the field becomes required, or defaults to None."""
         statement = site.statement
         if read.node is not statement.value:
-            # ``Field(os.getenv("X"))``: the read stands for None only as Field's own default.
+            # ``Field(os.getenv("X"))``: the read stands for None only as Field's own default
+            # (``os.environ["X"]`` fails instead).
+            if read.kind == "subscript":
+                return None
             if _admits_none(site.annotation, self.context.resolve) is True and self._is_field_default(read):
                 return self._fix(site.name, NodeEdit(read.node, cst.Name("None")))
             return None
@@ -851,7 +883,7 @@ class EnvReadOutsideSettings(Rule):
             path="app/api/routes.py",
             line=11,
             count=2,
-            message_contains="`Settings` (app/core/config.py:6) already loads it as field `database_url`",
+            message_contains="`Settings` (app/core/config.py:5) already loads it as field `database_url`",
             files={
                 "app/__init__.py": "",
                 "app/api/__init__.py": "",
@@ -1149,6 +1181,34 @@ class EnvReadOutsideSettings(Rule):
                 token: str = Field(os.getenv("TOKEN", ""), validation_alias="API_TOKEN")
             """,
         ),
+        # Settings chosen or configured outside the settings module.
+        Invalid(
+            """
+            import os
+
+            from app.config import DevSettings, ProdSettings
+
+            settings = ProdSettings(_env_file=os.getenv("ENV_FILE")) if os.getenv("ENV") == "prod" else DevSettings()
+            region = os.getenv("REGION")
+            """,
+            path="app/main.py",
+            line=7,
+            message_contains="`REGION`",
+            files={
+                "app/__init__.py": "",
+                "app/config.py": """
+                    from pydantic_settings import BaseSettings
+
+
+                    class DevSettings(BaseSettings):
+                        debug: bool = True
+
+
+                    class ProdSettings(DevSettings):
+                        debug: bool = False
+                """,
+            },
+        ),
         # Settings sources customised, an alias generator, or an unreadable config: no fix.
         Invalid(
             """
@@ -1228,6 +1288,18 @@ def _key_and_default(call: cst.Call) -> tuple[cst.BaseExpression | None, cst.Bas
     if isinstance(default, cst.Name) and default.value == "None":
         default = None
     return key, default
+
+
+def _enclosing_loops(ancestors: list[cst.CSTNode]) -> Iterator[cst.For | cst.CompFor]:
+    """``for`` statements and comprehension clauses around the visited node, innermost first."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, cst.For):
+            yield ancestor
+        elif isinstance(ancestor, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            clause: cst.CompFor | None = ancestor.for_in
+            while clause is not None:
+                yield clause
+                clause = clause.inner_for_in
 
 
 def _is_store(node: cst.CSTNode, ancestors: list[cst.CSTNode]) -> bool:

@@ -7,7 +7,7 @@ import libcst as cst
 from fastapi_lint.linter.names import Scope
 from fastapi_lint.linter.rule import Invalid, Rule, Valid
 from fastapi_lint.rules._sqlalchemy import session_call_origin
-from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, is_with_item
+from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
 
 
 class GlobalSession(Rule):
@@ -98,8 +98,8 @@ class GlobalSession(Rule):
         "{subject} holds a SQLAlchemy session from `{call}`{origin}, created once{when} and shared by every "
         "request: a session is not safe across threads or concurrent tasks, keeps a database connection "
         "checked out and carries objects and failed transactions from one request into the next. Create one "
-        "session per request in a dependency (`with {call} as session: yield session`) and inject it with "
-        "`Depends`."
+        "session per request in a dependency (`with {call} as session: yield session`, `async with` for an "
+        "async session) and inject it with `Depends`."
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -119,17 +119,36 @@ class GlobalSession(Rule):
         if isinstance(parent, cst.Arg) and above and isinstance(above[-1], cst.Call):
             if argument_fate(self.context, above[-1], above[:-1]) == "managed":
                 return
-        subject = "A call run at import time"
         if isinstance(parent, cst.Parameters):
             subject = self._default_subject(parent, child, above)
         elif (name := _assigned_name(parent, child)) is not None:
-            if scope.kind == "class" and isinstance(scope.node, cst.ClassDef):
-                subject = f"Class attribute `{scope.node.name.value}.{name}`"
-            else:
-                if self._closed_by_module(name, [*above, parent]):
-                    return
-                subject = f"Module-level `{name}`"
+            if self._closed_by_module(name, [*above, parent]):
+                return
+            subject = self._holder(scope, name)
+        else:
+            holder = self._enclosing_target()
+            subject = self._holder(scope, holder) if holder else "Code run at import time"
         self._report(call, subject, " at import time", origin.note())
+
+    def _holder(self, scope: Scope, name: str) -> str:
+        if scope.kind == "class" and isinstance(scope.node, cst.ClassDef):
+            return f"Class attribute `{scope.node.name.value}.{name}`"
+        return f"Module-level `{name}`"
+
+    def _enclosing_target(self) -> str | None:
+        """The target of the assignment the call is nested in: ``repo = Repo(SessionLocal())``."""
+        for node in reversed(self.context.ancestors):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.BaseCompoundStatement)):
+                return None
+            target: cst.BaseExpression | None = None
+            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                target = node.targets[0].target
+            elif isinstance(node, cst.AnnAssign):
+                target = node.target
+            if target is not None:
+                code = self.context.tree.code_for_node(target)
+                return code if len(code) <= 40 and "\n" not in code else None
+        return None
 
     def _check_global_assignment(self, call: cst.Call, scope: Scope) -> None:
         child, parent, _ = self._site(call)
@@ -144,7 +163,7 @@ class GlobalSession(Rule):
         self._report(call, f"Global `{name}` (assigned in `{function}()`)", "", origin.note())
 
     def _report(self, call: cst.Call, subject: str, when: str, origin: str) -> None:
-        text = self.context.tree.code_for_node(call.func) + "()"
+        text = call_text(self.context, call)
         self.report(call, self.MESSAGE.format(subject=subject, call=text, origin=origin, when=when))
 
     def _site(self, call: cst.Call) -> tuple[cst.CSTNode, cst.CSTNode | None, list[cst.CSTNode]]:
@@ -168,6 +187,8 @@ class GlobalSession(Rule):
 
     def _closed_by_module(self, name: str, creation: list[cst.CSTNode]) -> bool:
         """A script-style ``db = SessionLocal(); try: ... finally: db.close()`` at module level."""
+        if self.context.scope.kind != "module":
+            return False
         uses = analyse_session_name(self.context, self.context.tree, name)
         return uses.managed or uses.closed_in_finally(creation)
 
@@ -175,12 +196,144 @@ class GlobalSession(Rule):
         return any(isinstance(node, cst.If) and _is_main_test(node.test) for node in self.context.ancestors)
 
     VALID = [
+        # Factories and engines are not sessions.
+        Valid(
+            """
+            from sqlalchemy import create_engine
+            from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+            from sqlalchemy.orm import sessionmaker
+
+            engine = create_engine("sqlite://")
+            async_engine = create_async_engine("sqlite+aiosqlite://")
+            SessionLocal = sessionmaker(bind=engine, autoflush=False)
+            AsyncSessionLocal = async_sessionmaker(async_engine, class_=AsyncSession, expire_on_commit=False)
+            LegacyAsync = sessionmaker(async_engine, class_=AsyncSession)
+            """
+        ),
+        # Registries hand out the current scope's session: not FAPI301's business.
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import async_scoped_session, async_sessionmaker
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+            ScopedSession = scoped_session(sessionmaker())
+            AsyncScoped = async_scoped_session(async_sessionmaker(), scopefunc=id)
+            current = ScopedSession()
+            """
+        ),
+        # HTTP sessions and other classes called Session.
+        Valid(
+            """
+            import aiohttp
+            import requests
+            from requests import Session as HttpSession
+
+            http = requests.Session()
+            client = aiohttp.ClientSession()
+            other = HttpSession()
+            """
+        ),
+        Valid(
+            """
+            from app.models import Session
+
+            current = Session(token="abc")
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/models.py": """
+                    from app.db import Base
+
+                    class Session(Base):
+                        __tablename__ = "sessions"
+                    """,
+                "app/db.py": """
+                    from sqlalchemy.orm import DeclarativeBase
+
+                    class Base(DeclarativeBase):
+                        pass
+                    """,
+            },
+        ),
+        # A module-level name shadowing the imported factory.
+        Valid(
+            """
+            from app.db.session import SessionLocal
+
+            def SessionLocal():
+                return {}
+
+            db = SessionLocal()
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/db/__init__.py": "",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
+            },
+        ),
+        # Sessions created per call, inside functions, are FAPI303's business.
+        Valid(
+            """
+            from fastapi import Depends
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+            def read(db: Session = Depends(get_db)):
+                return db
+
+            class Repository:
+                def __init__(self):
+                    self.db = SessionLocal()
+            """
+        ),
+        # Scripts: managed at module level, or only when run as a program.
         Valid(
             """
             from sqlalchemy.orm import sessionmaker
 
             SessionLocal = sessionmaker()
+
+            with SessionLocal() as db:
+                db.execute("select 1")
+
+            other = SessionLocal()
+            try:
+                other.execute("select 1")
+            finally:
+                other.close()
+
+            if __name__ == "__main__":
+                session = SessionLocal()
+                session.commit()
             """
+        ),
+        # A generator dependency is not a session factory; ``next(get_db())`` is out of scope.
+        Valid(
+            """
+            from app.deps import get_db
+
+            db = next(get_db())
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/deps.py": """
+                    from sqlalchemy.orm import sessionmaker
+
+                    SessionLocal = sessionmaker()
+
+                    def get_db():
+                        db = SessionLocal()
+                        try:
+                            yield db
+                        finally:
+                            db.close()
+                    """,
+            },
         ),
     ]
     INVALID = [
@@ -191,7 +344,185 @@ class GlobalSession(Rule):
             SessionLocal = sessionmaker()
             db = SessionLocal()
             """,
+            line=5,
+            message_contains="Module-level `db` holds a SQLAlchemy session from `SessionLocal()`",
+        ),
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+            engine = create_async_engine("sqlite+aiosqlite://")
+            session = AsyncSession(engine)
+            """,
+            line=5,
+        ),
+        Invalid(
+            """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session
+
+            engine = create_engine("sqlite://")
+            session = Session(bind=engine)
+            """,
+            line=6,
+        ),
+        # Aliases.
+        Invalid(
+            """
+            import sqlalchemy.orm as orm
+            from sqlalchemy.orm import Session as S
+            from sqlmodel import Session as ModelSession
+
+            a = S(engine)
+            b = orm.Session(engine)
+            c = ModelSession(engine)
+            """,
+            line=6,
+            count=3,
+        ),
+        # Class attributes and parameter defaults are evaluated at import time.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            class UserRepository:
+                session = SessionLocal()
+            """,
+            line=7,
+            message_contains="Class attribute `UserRepository.session`",
+        ),
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def get_user(user_id, db=SessionLocal()):
+                return db.get(User, user_id)
+            """,
+            line=6,
+            message_contains="The default of parameter `db` of `get_user()`",
+        ),
+        # A factory defined in another module, imported directly...
+        Invalid(
+            """
+            from app.db.session import SessionLocal
+
+            db = SessionLocal()
+            """,
             line=4,
+            message_contains="(a sessionmaker, app/db/session.py:4)",
+            files={
+                "app/__init__.py": "",
+                "app/db/__init__.py": "",
+                "app/db/session.py": """
+                    from sqlalchemy.orm import sessionmaker
+
+                    SessionLocal = sessionmaker()
+                    """,
+            },
+        ),
+        # ...or re-exported by app/db/__init__.py and imported relatively, under an alias.
+        Invalid(
+            """
+            from ..db import SessionLocal as make_session
+
+            db = make_session()
+            """,
+            path="app/api/deps.py",
+            line=4,
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/db/__init__.py": "from .session import SessionLocal\n",
+                "app/db/session.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+                    SessionLocal = async_sessionmaker()
+                    """,
+            },
+        ),
+        # The old naming: ``Session`` is the project's sessionmaker, not SQLAlchemy's class.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            Session = sessionmaker()
+            session = Session()
+            """,
+            line=5,
+        ),
+        # ``sessionmaker(...)()`` inline, a factory built by a function, a project subclass.
+        Invalid(
+            """
+            from sqlalchemy.orm import Session, sessionmaker
+
+            def make_factory():
+                return sessionmaker()
+
+            class TenantSession(Session):
+                pass
+
+            SessionLocal = make_factory()
+            a = sessionmaker(bind=engine)()
+            b = SessionLocal()
+            c = TenantSession(engine)
+            """,
+            line=11,
+            count=3,
+        ),
+        # A project helper that returns a new session, in another module.
+        Invalid(
+            """
+            from app.db import new_session
+
+            db = new_session()
+            """,
+            line=4,
+            message_contains="returns a new session, app/db.py:6",
+            files={
+                "app/__init__.py": "",
+                "app/db.py": """
+                    from sqlalchemy.orm import sessionmaker
+
+                    SessionLocal = sessionmaker()
+
+                    def new_session():
+                        session = SessionLocal()
+                        return session
+                    """,
+            },
+        ),
+        # Held inside another object, or assigned to a global from a function.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            repository = UserRepository(SessionLocal())
+            db = None
+
+            def init_db():
+                global db
+                db = SessionLocal()
+            """,
+            line=5,
+            count=2,
+            message_contains="Module-level `repository` holds",
+        ),
+        # Closed without ``finally`` at module level: still held by a module for a while.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            db = SessionLocal()
+            db.execute("select 1")
+            db.close()
+            """,
+            line=5,
         ),
     ]
 

@@ -184,6 +184,7 @@ class HeavyBackgroundTask(Rule):
         self._trees: dict[str, cst.Module | None] = {}
         self._positions: object | None = None
         self._roots: frozenset[str] | None = None
+        self._scopes: dict[str, Scope | None] = {}
         # The linted module's summary from the tree already parsed, not from the file again.
         context.index.add_tree(context.module_name, context.tree, context.text)
 
@@ -253,18 +254,45 @@ class HeavyBackgroundTask(Rule):
         return False
 
     def _is_background_tasks_annotation(self, annotation: cst.BaseExpression, scope: Scope, hops: int) -> bool:
+        return self._type_of(annotation, scope, hops) in BACKGROUND_TASKS_CLASSES
+
+    def _type_of(self, annotation: cst.BaseExpression, scope: Scope, hops: int) -> str | None:
+        """The class an annotation names, through quotes, ``Annotated[X, ...]`` and
+        module-level aliases in any project module (``SessionDep = Annotated[...]``)."""
+        if hops > _MAX_HOPS:
+            return None
         annotation = _unquote(annotation) or annotation
         inner = self._unwrap_annotated(annotation, scope)
         if inner is not None:
-            return self._is_background_tasks_annotation(inner, scope, hops)
-        if self._names_class(annotation, scope, BACKGROUND_TASKS_CLASSES):
-            return True
-        # A type alias in this module: ``BgTasks = Annotated[BackgroundTasks, ...]``.
-        if isinstance(annotation, cst.Name) and hops < _MAX_HOPS:
-            found = lookup(scope, annotation.value)
-            if found is not None and found[1].kind == "assign" and isinstance(found[1].value, cst.Subscript):
-                return self._is_background_tasks_annotation(found[1].value, found[0], hops + 1)
-        return False
+            return self._type_of(inner, scope, hops + 1)
+        if not isinstance(annotation, (cst.Name, cst.Attribute)):
+            return None
+        qualname = self.context.resolve(annotation, scope)
+        if qualname is None:
+            return None
+        alias = self._alias_value(qualname)
+        if alias is not None:
+            return self._type_of(alias[0], alias[1], hops + 1)
+        return self.context.index.canonical(qualname)
+
+    def _alias_value(self, qualname: str) -> tuple[cst.BaseExpression, Scope] | None:
+        """The subscripted value of a module-level alias, with its module's scope."""
+        symbol = self.context.index.lookup(qualname)
+        if symbol is None or symbol.kind != "assign":
+            return None
+        scope = self._module_scope(symbol.module.name, symbol.module.is_package)
+        binding = scope.names.get(symbol.qualname.rsplit(".", 1)[-1]) if scope is not None else None
+        if binding is None or binding.kind != "assign" or not isinstance(binding.value, cst.Subscript):
+            return None
+        return binding.value, scope  # type: ignore[return-value]
+
+    def _module_scope(self, module: str, is_package: bool) -> Scope | None:
+        if module == self.context.module_name:
+            return self.context.module_scope
+        if module not in self._scopes:
+            tree = self._tree_for(module)
+            self._scopes[module] = scan_module_bindings(tree, module, is_package) if tree is not None else None
+        return self._scopes[module]
 
     def _unwrap_annotated(self, annotation: cst.BaseExpression, scope: Scope) -> cst.BaseExpression | None:
         """``X`` for ``Annotated[X, ...]``, else None."""
@@ -444,12 +472,7 @@ class HeavyBackgroundTask(Rule):
         found = lookup(scope, node.value.value)
         if found is None or found[1].kind != "param" or found[1].annotation is None:
             return None
-        where = found[0].parent or found[0]
-        annotation = _unquote(found[1].annotation) or found[1].annotation
-        annotation = self._unwrap_annotated(annotation, where) or annotation
-        if not isinstance(annotation, (cst.Name, cst.Attribute)):
-            return None
-        cls = self.context.canonical(annotation, where)
+        cls = self._type_of(found[1].annotation, found[0].parent or found[0], 0)
         return f"{cls}.{node.attr.value}" if cls is not None else None
 
     # -- what functions do ------------------------------------------------------------

@@ -170,7 +170,570 @@ class MissingExpireOnCommit(Rule):
         text = self.context.tree.code_for_node(node)
         return text if "\n" not in text else " ".join(text.split())
 
-    # -- rendering -------------------------------------------------------------
+    # -- cases ---------------------------------------------------------------------
+
+    VALID = [
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            """
+        ),
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine, class_=AsyncSession, expire_on_commit=False)
+            """
+        ),
+        # A class that is not an async session: its expiry is not ours to judge.
+        Valid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            from app.sessions import ReportingSession
+
+            SessionLocal = sessionmaker(bind=engine, class_=ReportingSession)
+            """,
+            files={"app/__init__.py": "", "app/sessions.py": "class ReportingSession:\n    pass\n"},
+        ),
+        # Sync sessions only with include-sync.
+        Valid(
+            """
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine)
+            with Session(engine) as session:
+                session.commit()
+            """
+        ),
+        # Not a literal: the configuration decides.
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            def make(engine, flag: bool):
+                return async_sessionmaker(engine, expire_on_commit=flag)
+            """
+        ),
+        # ``**options`` may carry the keyword.
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            def open_session(engine, **options):
+                return AsyncSession(engine, **options)
+            """
+        ),
+        # Calling the project's factory: the factory is judged where it is created.
+        Valid(
+            """
+            from app.db import SessionLocal
+
+            async def handler():
+                async with SessionLocal() as session:
+                    await session.commit()
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/db.py": (
+                    "from sqlalchemy.ext.asyncio import async_sessionmaker\n\n"
+                    "SessionLocal = async_sessionmaker(engine, expire_on_commit=False)\n"
+                ),
+            },
+        ),
+        # Project functions that only share the names.
+        Valid(
+            """
+            from app.factories import AsyncSession, async_sessionmaker
+
+            session = AsyncSession(engine)
+            maker = async_sessionmaker(engine)
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/factories.py": "def AsyncSession(engine):\n    pass\n\ndef async_sessionmaker(engine):\n    pass\n",
+            },
+        ),
+        Valid(
+            """
+            def AsyncSession(engine):
+                return engine
+
+            session = AsyncSession(engine)
+            """
+        ),
+        # A parameter shadowing the import.
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            def build(AsyncSession, engine):
+                return AsyncSession(engine)
+            """
+        ),
+        # A local variable shadowing the import.
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            def build(engine, factory):
+                async_sessionmaker = factory
+                return async_sessionmaker(engine)
+            """
+        ),
+        # A third-party class of the same name.
+        Valid(
+            """
+            from otherlib.asyncio import AsyncSession
+
+            session = AsyncSession(engine)
+            """
+        ),
+        # Annotations are not calls.
+        Valid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def handler(session: AsyncSession) -> None:
+                await session.commit()
+            """
+        ),
+        # SQLAlchemy 1.4 positional arguments may hold ``expire_on_commit``.
+        Valid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(engine, Session, True, True, False)
+            """,
+            options={"include-sync": True},
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine)
+            """,
+            line=4,
+            message_contains="`async_sessionmaker(...)` keeps the default `expire_on_commit=True`",
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            """,
+        ),
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker as mk
+
+            SessionLocal = mk(bind=engine)
+            """,
+            line=4,
+            message_contains="`mk(...)` (`async_sessionmaker`)",
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker as mk
+
+            SessionLocal = mk(bind=engine, expire_on_commit=False)
+            """,
+        ),
+        Invalid(
+            """
+            import sqlalchemy.ext.asyncio as sa_async
+
+            async def handler(engine):
+                async with sa_async.AsyncSession(engine) as session:
+                    await session.commit()
+            """,
+            line=5,
+            message_contains="MissingGreenlet",
+            expected_fix="""
+            import sqlalchemy.ext.asyncio as sa_async
+
+            async def handler(engine):
+                async with sa_async.AsyncSession(engine, expire_on_commit=False) as session:
+                    await session.commit()
+            """,
+        ),
+        Invalid(
+            """
+            from sqlmodel.ext.asyncio.session import AsyncSession
+
+            async def handler(engine):
+                async with AsyncSession(engine) as session:
+                    await session.commit()
+            """,
+            line=5,
+            expected_fix="""
+            from sqlmodel.ext.asyncio.session import AsyncSession
+
+            async def handler(engine):
+                async with AsyncSession(engine, expire_on_commit=False) as session:
+                    await session.commit()
+            """,
+        ),
+        # The empty call.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            session = AsyncSession()
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            session = AsyncSession(expire_on_commit=False)
+            """,
+        ),
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine, class_=AsyncSession)
+            """,
+            line=5,
+            message_contains="`sessionmaker(..., class_=AsyncSession)`",
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine, class_=AsyncSession, expire_on_commit=False)
+            """,
+        ),
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession as AS
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine, class_=AS)
+            """,
+            line=5,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import AsyncSession as AS
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine, class_=AS, expire_on_commit=False)
+            """,
+        ),
+        # SQLAlchemy 1.4: ``class_`` as the second positional argument.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(engine, AsyncSession)
+            """,
+            line=5,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(engine, AsyncSession, expire_on_commit=False)
+            """,
+        ),
+        # A project subclass of AsyncSession, defined in another module.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            from app.sessions import TenantSession
+
+            SessionLocal = sessionmaker(bind=engine, class_=TenantSession)
+            """,
+            line=6,
+            files={
+                "app/__init__.py": "",
+                "app/sessions.py": (
+                    "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
+                    "class TenantSession(AsyncSession):\n    pass\n"
+                ),
+            },
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            from app.sessions import TenantSession
+
+            SessionLocal = sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)
+            """,
+        ),
+        # A relative import through the package's re-export.
+        Invalid(
+            """
+            from . import make_factory
+
+            SessionLocal = make_factory(engine)
+            """,
+            path="app/db/session.py",
+            line=4,
+            files={
+                "app/__init__.py": "",
+                "app/db/__init__.py": "from .base import make_factory\n",
+                "app/db/base.py": "from sqlalchemy.ext.asyncio import async_sessionmaker as make_factory\n",
+            },
+            expected_fix="""
+            from . import make_factory
+
+            SessionLocal = make_factory(engine, expire_on_commit=False)
+            """,
+        ),
+        # Sync sessions with include-sync.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine)
+            """,
+            line=4,
+            options={"include-sync": True},
+            message_contains="DetachedInstanceError",
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=engine, expire_on_commit=False)
+            """,
+        ),
+        Invalid(
+            """
+            from sqlalchemy.orm import Session
+
+            def work(engine):
+                with Session(engine) as session:
+                    session.commit()
+            """,
+            line=5,
+            options={"include-sync": True},
+            expected_fix="""
+            from sqlalchemy.orm import Session
+
+            def work(engine):
+                with Session(engine, expire_on_commit=False) as session:
+                    session.commit()
+            """,
+        ),
+        # An explicit True: the fix is unsafe, applied only with unsafe fixes...
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=True)
+            """,
+            line=4,
+            unsafe_fixes=True,
+            message_contains="sets `expire_on_commit=True`",
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            """,
+        ),
+        # ...and not otherwise.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=True)
+            """,
+            line=4,
+        ),
+        # Multi-line, trailing comma.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                engine,
+                autoflush=False,
+            )
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                engine,
+                autoflush=False,
+                expire_on_commit=False,
+            )
+            """,
+        ),
+        # Multi-line, no trailing comma.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                engine,
+                autoflush=False
+            )
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                engine,
+                autoflush=False,
+                expire_on_commit=False
+            )
+            """,
+        ),
+        # Hanging indent, aligned with the opening parenthesis.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine,
+                                              autoflush=False)
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine,
+                                              autoflush=False,
+                                              expire_on_commit=False)
+            """,
+        ),
+        # Comments inside the call survive.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                engine,  # the async engine
+                autoflush=False,  # flush by hand
+            )
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(
+                engine,  # the async engine
+                autoflush=False,  # flush by hand
+                expire_on_commit=False,
+            )
+            """,
+        ),
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine)  # the factory
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)  # the factory
+            """,
+        ),
+        # Inside a function body: continuation lines keep their indentation.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            def make_factory(engine):
+                return async_sessionmaker(
+                    engine,
+                    autoflush=False,
+                )
+            """,
+            line=5,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            def make_factory(engine):
+                return async_sessionmaker(
+                    engine,
+                    autoflush=False,
+                    expire_on_commit=False,
+                )
+            """,
+        ),
+        # Inside a class body.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            class Database:
+                factory = async_sessionmaker(
+                    engine,
+                    autoflush=False
+                )
+            """,
+            line=5,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            class Database:
+                factory = async_sessionmaker(
+                    engine,
+                    autoflush=False,
+                    expire_on_commit=False
+                )
+            """,
+        ),
+        # One argument on its own line.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def handler(engine):
+                session = AsyncSession(
+                    engine
+                )
+                await session.commit()
+            """,
+            line=5,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            async def handler(engine):
+                session = AsyncSession(
+                    engine,
+                    expire_on_commit=False
+                )
+                await session.commit()
+            """,
+        ),
+        # Spaces around ``=`` follow the call's own style.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(bind = engine)
+            """,
+            line=4,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(bind = engine, expire_on_commit = False)
+            """,
+        ),
+        # Several findings in one module.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+            A = async_sessionmaker(engine)
+            B = AsyncSession(engine)
+            """,
+            line=4,
+            count=2,
+            expected_fix="""
+            from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+            A = async_sessionmaker(engine, expire_on_commit=False)
+            B = AsyncSession(engine, expire_on_commit=False)
+            """,
+        ),
+    ]
 
 
 # -- arguments ----------------------------------------------------------------------

@@ -399,7 +399,7 @@ class UnmanagedSession(Rule):
         parent: cst.CSTNode,
         above: Ancestors,
     ) -> None:
-        fields = {"call": self._code(call.func) + "()", "origin": origin.note(), "function": _function_name(function)}
+        fields = {"call": call_text(self.context, call), "origin": origin.note(), "function": _function_name(function)}
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is child:
             target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
             target = parent.target if isinstance(parent, cst.AnnAssign) else target
@@ -449,17 +449,302 @@ class UnmanagedSession(Rule):
         return self.context.tree.code_for_node(node)
 
     VALID = [
+        # ``with`` / ``async with`` / ``begin()`` / ``closing()`` / ExitStack.
+        Valid(
+            """
+            import contextlib
+            from contextlib import ExitStack, closing
+
+            from sqlalchemy import create_engine
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+            from sqlalchemy.orm import Session, sessionmaker
+
+            engine = create_engine("sqlite://")
+            SessionLocal = sessionmaker(bind=engine)
+            AsyncSessionLocal = async_sessionmaker()
+
+            def a():
+                with SessionLocal() as db:
+                    db.commit()
+
+            async def b():
+                async with AsyncSessionLocal() as session:
+                    await session.commit()
+
+            def c():
+                with SessionLocal.begin() as db:
+                    db.add(object())
+
+            def d():
+                with Session(engine) as session, session.begin():
+                    session.add(object())
+
+            def e():
+                with closing(SessionLocal()) as db:
+                    db.commit()
+                with contextlib.closing(SessionLocal()) as other:
+                    other.commit()
+
+            def f():
+                with ExitStack() as stack:
+                    db = stack.enter_context(SessionLocal())
+                    db.commit()
+
+            def g():
+                db = SessionLocal()
+                with db.begin():
+                    db.add(object())
+
+            def h():
+                with SessionLocal().begin():
+                    pass
+            """
+        ),
+        # ``try/finally``, sync and async, including dependencies and context managers.
+        Valid(
+            """
+            from contextlib import asynccontextmanager, contextmanager
+
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            AsyncSessionLocal = async_sessionmaker()
+
+            def create(user):
+                db = SessionLocal()
+                try:
+                    db.add(user)
+                    db.commit()
+                finally:
+                    db.close()
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+            @contextmanager
+            def session_scope():
+                session = SessionLocal()
+                try:
+                    yield session
+                    session.commit()
+                except Exception:
+                    session.rollback()
+                    raise
+                finally:
+                    session.close()
+
+            @asynccontextmanager
+            async def async_scope():
+                session = AsyncSessionLocal()
+                try:
+                    yield session
+                finally:
+                    await session.close()
+
+            def lazily(user):
+                db = None
+                try:
+                    db = SessionLocal()
+                    db.add(user)
+                finally:
+                    if db is not None:
+                        db.close()
+
+            def configured_first():
+                db = SessionLocal()
+                db.info["tenant"] = 1
+                try:
+                    db.commit()
+                finally:
+                    db.close()
+
+            def on_every_path():
+                db = SessionLocal()
+                try:
+                    db.commit()
+                except BaseException:
+                    db.close()
+                    raise
+                db.close()
+            """
+        ),
+        # Factories hand the session to their caller.
+        Valid(
+            """
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def new_session():
+                return SessionLocal()
+
+            def configured_session() -> Session:
+                db = SessionLocal()
+                db.info["tenant"] = 1
+                return db
+
+            def pair():
+                return SessionLocal(), 1
+
+            override = lambda: SessionLocal()
+
+            def every_tenant(tenants):
+                for tenant in tenants:
+                    yield SessionLocal()
+            """
+        ),
+        # Helpers returning sessions are followed: their callers manage them here.
+        Valid(
+            """
+            from app.db.helpers import new_session
+
+            def create(user):
+                with new_session() as db:
+                    db.add(user)
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/db/__init__.py": "",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\\nSessionLocal = sessionmaker()\\n",
+                "app/db/helpers.py": """
+                    from .session import SessionLocal
+
+                    def new_session():
+                        return SessionLocal()
+                    """,
+            },
+        ),
+        # Ownership handed on: an attribute, a project class, a container, a closure, a global.
         Valid(
             """
             from sqlalchemy.orm import sessionmaker
 
-            SessionLocal = sessionmaker()
+            from app.repositories import UserRepository
 
-            def create(data):
-                with SessionLocal() as db:
-                    db.add(data)
-                    db.commit()
+            SessionLocal = sessionmaker()
+            registry = []
+            current = None
+
+            class Service:
+                def __init__(self):
+                    self.db = SessionLocal()
+
+            def build():
+                return UserRepository(SessionLocal())
+
+            def remember():
+                db = SessionLocal()
+                registry.append(db)
+
+            def install(app):
+                app.state.db = SessionLocal()
+
+            def deferred(tasks):
+                db = SessionLocal()
+                tasks.add_task(db.close)
+                return db.query(User).all()
+
+            def closure():
+                db = SessionLocal()
+
+                def cleanup():
+                    db.close()
+
+                return cleanup
+
+            def init():
+                global current
+                current = SessionLocal()
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/repositories.py": """
+                    class UserRepository:
+                        def __init__(self, db):
+                            self.db = db
+                    """,
+            },
+        ),
+        # pytest runs a fixture's teardown after ``yield`` even when the test fails.
+        Valid(
             """
+            import pytest
+            from sqlalchemy.orm import sessionmaker
+
+            TestingSessionLocal = sessionmaker()
+
+            @pytest.fixture()
+            def db():
+                session = TestingSessionLocal()
+                yield session
+                session.close()
+            """,
+            path="tests/conftest.py",
+        ),
+        # Not SQLAlchemy sessions, registries, out-of-scope ``next(get_db())``, shadowing names.
+        Valid(
+            """
+            import aiohttp
+            import requests
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+            from app.db.session import SessionLocal
+            from app.deps import get_db
+            from app.models import Session
+
+            ScopedSession = scoped_session(sessionmaker())
+
+            def fetch():
+                http = requests.Session()
+                return http.get("https://example.com")
+
+            async def fetch_async():
+                client = aiohttp.ClientSession()
+                return await client.get("https://example.com")
+
+            def record(token):
+                session = Session(token=token)
+                return session.token
+
+            def scoped():
+                db = ScopedSession()
+                return db.query(User).all()
+
+            def from_dependency():
+                db = next(get_db())
+                return db.query(User).all()
+
+            def shadowed_param(SessionLocal):
+                db = SessionLocal()
+                return db.query(User).all()
+
+            def shadowed_local():
+                SessionLocal = dict
+                db = SessionLocal()
+                return db.items()
+            """,
+            files={
+                "app/__init__.py": "",
+                "app/db/__init__.py": "",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\\nSessionLocal = sessionmaker()\\n",
+                "app/models.py": """
+                    class Session:
+                        def __init__(self, token):
+                            self.token = token
+                    """,
+                "app/deps.py": """
+                    from app.db.session import SessionLocal
+
+                    def get_db():
+                        with SessionLocal() as db:
+                            yield db
+                    """,
+            },
         ),
     ]
     INVALID = [
@@ -475,10 +760,197 @@ class UnmanagedSession(Rule):
                 db.commit()
                 db.close()
             """,
+            line=7,
+            message_contains="is closed only on the success path (`db.close()` is not in a `finally`)",
+        ),
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def list_users():
+                db = SessionLocal()
+                return db.query(User).all()
+            """,
+            line=7,
+            message_contains="Session `db` from `SessionLocal()` (a sessionmaker, app/module.py:4) in `list_users()` is never closed",
+        ),
+        # A dependency or context manager whose cleanup after ``yield`` is not in ``finally``.
+        Invalid(
+            """
+            from contextlib import contextmanager
+
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def get_db():
+                db = SessionLocal()
+                yield db
+                db.close()
+
+            @contextmanager
+            def session_scope():
+                session = SessionLocal()
+                yield session
+                session.commit()
+                session.close()
+            """,
+            line=9,
+            count=2,
+            message_contains="is yielded by `get_db()` outside a `try/finally`",
+        ),
+        # Passed inline, used for one query, yielded bare.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            from app.crud import create_user
+
+            SessionLocal = sessionmaker()
+
+            def signup(data):
+                return create_user(SessionLocal(), data)
+
+            def count():
+                return SessionLocal().query(User).count()
+
+            def get_db():
+                yield SessionLocal()
+            """,
+            line=9,
+            count=3,
+            message_contains="passed to `create_user()`",
+            files={"app/__init__.py": "", "app/crud.py": "def create_user(db, data):\n    return db\n"},
+        ),
+        # Aliases, SQLModel and async sessions, ``sessionmaker(...)()`` and a local maker.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import Session as S, sessionmaker
+            from sqlmodel import Session as ModelSession
+
+            def a(engine):
+                db: S = S(engine)
+                db.commit()
+
+            async def b(engine):
+                session = AsyncSession(engine)
+                await session.commit()
+                await session.close()
+
+            def c(engine):
+                session = ModelSession(engine)
+                session.commit()
+
+            def d(engine):
+                db = sessionmaker(bind=engine)()
+                db.commit()
+
+            def e(engine):
+                maker = sessionmaker(bind=engine)
+                db = maker()
+                db.commit()
+            """,
+            line=7,
+            count=5,
+        ),
+        # A factory re-exported through app/db/__init__.py and imported relatively.
+        Invalid(
+            """
+            from ..db import SessionLocal
+
+            async def create(data):
+                session = SessionLocal()
+                session.add(data)
+                await session.commit()
+            """,
+            path="app/api/routes.py",
+            line=5,
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/db/__init__.py": "from .session import SessionLocal\n",
+                "app/db/session.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+                    SessionLocal = async_sessionmaker()
+                    """,
+            },
+        ),
+        # A project helper returning a new session, in another module.
+        Invalid(
+            """
+            from app.db.helpers import new_session
+
+            def create(user):
+                db = new_session()
+                db.add(user)
+                db.commit()
+            """,
+            line=5,
+            message_contains="(returns a new session, app/db/helpers.py:4)",
+            files={
+                "app/__init__.py": "",
+                "app/db/__init__.py": "",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\\nSessionLocal = sessionmaker()\\n",
+                "app/db/helpers.py": """
+                    from .session import SessionLocal
+
+                    def new_session():
+                        session = SessionLocal()
+                        return session
+                    """,
+            },
+        ),
+        # ``finally`` blocks that do not cover the session.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def before(lock):
+                try:
+                    lock.acquire()
+                finally:
+                    lock.release()
+                db = SessionLocal()
+                db.commit()
+
+            def other_name(lock):
+                db = SessionLocal()
+                try:
+                    db.commit()
+                finally:
+                    lock.release()
+            """,
+            line=11,
+            count=2,
+        ),
+        # A function-local name shadowing an import does not hide a real factory.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            def create(engine, data):
+                Session = sessionmaker(bind=engine)
+                session = Session()
+                session.add(data)
+                session.commit()
+            """,
             line=6,
-            message_contains="leaks a database connection on exceptions",
         ),
     ]
+
+
+def call_text(context: FileContext, call: cst.Call) -> str:
+    """The call as written when short (``SessionLocal()``, ``Session(engine)``), else abridged."""
+    code = context.tree.code_for_node(call)
+    if len(code) <= 60 and "\n" not in code:
+        return code
+    return context.tree.code_for_node(call.func) + "(...)"
 
 
 def _function_name(function: cst.FunctionDef | cst.Lambda) -> str:
