@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping
 import libcst as cst
 
 from fastapi_lint.linter import names
-from fastapi_lint.linter.index import ProjectIndex, Symbol
+from fastapi_lint.linter.index import ClassSummary, ProjectIndex, Symbol
 from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, Valid
-from fastapi_lint.linter.source import SourceError, SyntaxProblem, parse_module, read_source
+from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.summary import UNKNOWN, literal_value
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ _WHOLE_ENV_METHODS = frozenset({"keys", "items", "values", "copy"})
 _NEUTRAL_BASES = frozenset({"builtins.object", "abc.ABC"})
 # Annotations whose type certainly rejects None (so a None default is a validation error).
 _NON_NONE_MODULES = frozenset({"builtins", "pydantic", "pydantic_core", "pathlib", "datetime", "decimal", "uuid", "ipaddress"})
+_PYDANTIC_FIELDS = frozenset({"pydantic.Field", "pydantic.fields.Field", "pydantic.v1.Field", "pydantic.v1.fields.Field"})
 _FIELD_ALIAS_KEYWORDS = frozenset({"alias", "validation_alias", "env"})
 # Configuration that changes which variable a field reads, or when its default applies.
 _CONFIG_BLOCKERS = {"alias_generator": (None,), "env_ignore_empty": (False,), "env_prefix_target": ("variable",), "fields": ()}
@@ -389,9 +390,9 @@ class EnvReadOutsideSettings(Rule):
                 return False
             if isinstance(ancestor, cst.Call) and child is not ancestor.func and self._names_settings(ancestor.func):
                 return True
-            if isinstance(ancestor, cst.IfExp) and child is ancestor.test:
-                if self._names_settings(ancestor.body) or self._names_settings(ancestor.orelse):
-                    return True
+            chooses = isinstance(ancestor, cst.IfExp) and child is ancestor.test
+            if chooses and (self._names_settings(ancestor.body) or self._names_settings(ancestor.orelse)):
+                return True
             child = ancestor
         return False
 
@@ -438,7 +439,8 @@ class EnvReadOutsideSettings(Rule):
         annotation = statement.annotation.annotation
         head = annotation.value if isinstance(annotation, cst.Subscript) else annotation
         qualname = self.context.resolve(head) or ""
-        return qualname.rsplit(".", 1)[-1] in ("ClassVar", "Final") and qualname.split(".", 1)[0] in ("typing", "typing_extensions")
+        module, _, name = qualname.rpartition(".")
+        return name in ("ClassVar", "Final") and module in ("typing", "typing_extensions")
 
     def _scope_outside(self, cls: cst.ClassDef) -> names.Scope | None:
         scope: names.Scope | None = self.context.scope
@@ -514,7 +516,7 @@ class EnvReadOutsideSettings(Rule):
         if len(ancestors) < 2 or not isinstance(ancestors[-1], cst.Arg) or not isinstance(ancestors[-2], cst.Call):
             return False
         arg, call = ancestors[-1], ancestors[-2]
-        if (self.context.resolve(call.func) or "").rsplit(".", 1)[-1] != "Field":
+        if self.context.resolve(call.func) not in _PYDANTIC_FIELDS:
             return False
         if arg.keyword is not None:
             return arg.keyword.value == "default"
@@ -730,6 +732,26 @@ class EnvReadOutsideSettings(Rule):
                 "app/__init__.py": "",
                 "app/core/__init__.py": "",
                 "app/core/base.py": "from pydantic_settings import BaseSettings\n\nclass AppSettings(BaseSettings):\n    pass\n",
+            },
+        ),
+        # BaseSettings re-exported through a package __init__, imported relatively.
+        Valid(
+            """
+            import os
+
+            from . import BaseSettings
+
+
+            class Settings(BaseSettings):
+                debug: bool = False
+
+
+            settings = Settings(_env_file=os.getenv("ENV_FILE", ".env"))
+            """,
+            path="app/core/config.py",
+            files={
+                "app/__init__.py": "",
+                "app/core/__init__.py": "from pydantic_settings import BaseSettings as BaseSettings\n",
             },
         ),
         # Not fields: private attributes and class variables.
@@ -1221,7 +1243,7 @@ class EnvReadOutsideSettings(Rule):
                 url: str = os.getenv("URL", "x")
 
                 @classmethod
-                def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+                def settings_customise_sources(cls, settings_cls, init_settings, *sources):
                     return (init_settings,)
             """,
             line=8,
@@ -1545,7 +1567,7 @@ def _scan_settings_classes(index: ProjectIndex, bases: frozenset[str]) -> tuple[
     wanted = {base.rsplit(".", 1)[-1] for base in bases}
     pending = dict.fromkeys(sorted(index.all_modules()))
     texts: dict[str, str] = {}
-    found: dict[str, tuple[str, object]] = {}
+    found: dict[str, tuple[str, ClassSummary]] = {}
     while True:
         new_names: set[str] = set()
         for module in list(pending):
@@ -1579,24 +1601,22 @@ def _module_text(index: ProjectIndex, module: str) -> str:
         return ""
 
 
-def _rank(index: ProjectIndex, found: dict[str, tuple[str, object]]) -> tuple[_SettingsClass, ...]:
-    used_as_base = {
-        index.canonical(base) for _, cls in found.values() for base in cls.bases  # type: ignore[attr-defined]
-    }
+def _rank(index: ProjectIndex, found: dict[str, tuple[str, ClassSummary]]) -> tuple[_SettingsClass, ...]:
+    used_as_base = {index.canonical(base) for _, cls in found.values() for base in cls.bases}
     classes = []
     for qualname, (module, cls) in found.items():
         summary = index.summary(module)
         assert summary is not None
-        config = dict(cls.config)  # type: ignore[attr-defined]
+        config = dict(cls.config)
         prefix = config.get("env_prefix", "")
         case_sensitive = config.get("case_sensitive", False)
         classes.append(
             _SettingsClass(
                 qualname,
-                cls.name,  # type: ignore[attr-defined]
-                f"{summary.path}:{cls.line}",  # type: ignore[attr-defined]
+                cls.name,
+                f"{summary.path}:{cls.line}",
                 summary.path,
-                cls.fields,  # type: ignore[attr-defined]
+                cls.fields,
                 prefix if isinstance(prefix, str) else "",
                 case_sensitive if isinstance(case_sensitive, bool) else False,
                 qualname in used_as_base,

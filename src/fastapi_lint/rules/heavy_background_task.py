@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence
 
 import libcst as cst
 
-from fastapi_lint.linter.index import Symbol
-from fastapi_lint.linter.names import Scope, lookup, resolve_callee, scan_module_bindings
+from fastapi_lint.linter.index import ModuleSummary, Symbol
+from fastapi_lint.linter.names import Binding, Scope, lookup, resolve_callee, scan_module_bindings
 from fastapi_lint.linter.rule import Invalid, Option, Rule, Valid
-from fastapi_lint.linter.source import SourceError, SyntaxProblem, parse_module, read_source
+from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.walk import Walker
 from fastapi_lint.rules._heavy_calls import (
     ANNOTATED,
@@ -27,6 +27,8 @@ from fastapi_lint.rules._heavy_calls import (
 )
 
 if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
+
     from fastapi_lint.linter.context import FileContext
 
 # How many project functions deep the search for heavy work goes below the task.
@@ -43,6 +45,17 @@ class _Facts:
     label: str
     calls: tuple[str, ...]
     long_sleep: str | None = None
+
+
+@dataclass(frozen=True)
+class _Callee:
+    """What a called name turned out to be."""
+
+    # "heavy": a known heavy call; "function": a project function (``symbol``);
+    # "external": an unknown callable outside the project.
+    kind: Literal["heavy", "function", "external"]
+    name: str
+    symbol: Symbol | None = None
 
 
 @dataclass(frozen=True)
@@ -182,9 +195,10 @@ class HeavyBackgroundTask(Rule):
         self._user_heavy: tuple[str, ...] = tuple(settings.get("heavy-calls", ()))
         self._user_cheap: tuple[str, ...] = tuple(settings.get("cheap-calls", ()))
         self._trees: dict[str, cst.Module | None] = {}
-        self._positions: object | None = None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._roots: frozenset[str] | None = None
         self._scopes: dict[str, Scope | None] = {}
+        self._settled: dict[str, _Callee | None] = {}
         # The linted module's summary from the tree already parsed, not from the file again.
         context.index.add_tree(context.module_name, context.tree, context.text)
 
@@ -281,10 +295,12 @@ class HeavyBackgroundTask(Rule):
         if symbol is None or symbol.kind != "assign":
             return None
         scope = self._module_scope(symbol.module.name, symbol.module.is_package)
-        binding = scope.names.get(symbol.qualname.rsplit(".", 1)[-1]) if scope is not None else None
+        if scope is None:
+            return None
+        binding = scope.names.get(symbol.qualname.rsplit(".", 1)[-1])
         if binding is None or binding.kind != "assign" or not isinstance(binding.value, cst.Subscript):
             return None
-        return binding.value, scope  # type: ignore[return-value]
+        return binding.value, scope
 
     def _module_scope(self, module: str, is_package: bool) -> Scope | None:
         if module == self.context.module_name:
@@ -329,18 +345,17 @@ class HeavyBackgroundTask(Rule):
 
     def _judge_qualname(self, qualname: str) -> _Verdict | None:
         """Judge a task known only by its qualified name."""
-        settled = self._settle(qualname)
-        if settled is None:
+        callee = self._settle(qualname)
+        if callee is None:
             return None
-        kind, what = settled
-        if kind == "heavy":
-            return _Verdict((what,), known=True)  # type: ignore[arg-type]
-        if kind == "function":
-            return self._search(self._facts_of(what))  # type: ignore[arg-type]
-        name = what.rsplit(".", 1)[-1].lower()  # type: ignore[union-attr]
+        if callee.kind == "heavy":
+            return _Verdict((callee.name,), known=True)
+        if callee.symbol is not None:
+            return self._search(self._facts_of(callee.symbol))
+        name = callee.name.rsplit(".", 1)[-1].lower()
         for pattern, regex in HEAVY_NAME_PATTERNS:
             if regex.search(name):
-                return _Verdict((what,), by_name=pattern)  # type: ignore[arg-type]
+                return _Verdict((callee.name,), by_name=pattern)
         return None
 
     def _judge_lambda(self, node: cst.Lambda, scope: Scope) -> _Verdict | None:
@@ -372,38 +387,40 @@ class HeavyBackgroundTask(Rule):
                 return _Verdict((*chain, facts.long_sleep))
             heavy: list[str] = []
             for call in facts.calls:
-                settled = self._settle(call)
-                if settled is None:
+                callee = self._settle(call)
+                if callee is None:
                     continue
-                kind, what = settled
-                if kind == "heavy":
-                    heavy.append(what)  # type: ignore[arg-type]
-                elif kind == "function" and depth < MAX_DEPTH:
-                    callee = self._facts_of(what)  # type: ignore[arg-type]
-                    if callee.label not in seen:
-                        seen.add(callee.label)
-                        queue.append((callee, (*chain, callee.label), depth + 1))
+                if callee.kind == "heavy":
+                    heavy.append(callee.name)
+                elif callee.symbol is not None and depth < MAX_DEPTH:
+                    inner = self._facts_of(callee.symbol)
+                    if inner.label not in seen:
+                        seen.add(inner.label)
+                        queue.append((inner, (*chain, inner.label), depth + 1))
             if heavy:
                 return _Verdict((*chain, _most_specific(heavy)))
         return None
 
     # -- names ----------------------------------------------------------------------------
 
-    def _settle(self, qualname: str) -> tuple[str, str | Symbol] | None:
-        """What a callee is: ("heavy", name), ("function", project symbol),
-        ("external", name) for an unknown callable outside the project, or None
-        (cheap, or a project object this rule cannot see into)."""
+    def _settle(self, qualname: str) -> _Callee | None:
+        """What a callee is; None when it is cheap or a project object this rule cannot see into."""
+        if qualname not in self._settled:
+            self._settled[qualname] = self._settle_uncached(qualname)
+        return self._settled[qualname]
+
+    def _settle_uncached(self, qualname: str) -> _Callee | None:
         index = self.context.index
         for _ in range(_MAX_HOPS):
             canonical = index.canonical(qualname) or qualname
             if _matches(qualname, self._user_cheap) or _matches(canonical, self._user_cheap):
                 return None
             if _matches(qualname, self._user_heavy) or _matches(canonical, self._user_heavy):
-                return "heavy", canonical
+                return _Callee("heavy", canonical)
             qualname = canonical
             symbol = index.lookup(qualname)
             if symbol is not None:
-                return ("function", symbol) if symbol.kind == "function" else None
+                return _Callee("function", qualname, symbol) if symbol.kind == "function" else None
             moved = self._through_instance(qualname) or self._inherited(qualname, 0)
             if moved is not None and moved != qualname:
                 qualname = moved
@@ -415,8 +432,8 @@ class HeavyBackgroundTask(Rule):
                 if _matches(qualname, CHEAP_CALLS):
                     return None
                 if _matches(qualname, HEAVY_CALLS):
-                    return "heavy", qualname
-            return None if in_project else ("external", qualname)
+                    return _Callee("heavy", qualname)
+            return None if in_project else _Callee("external", qualname)
         return None
 
     def _through_instance(self, qualname: str) -> str | None:
@@ -464,16 +481,36 @@ class HeavyBackgroundTask(Rule):
             self._roots = frozenset(name.split(".", 1)[0] for name in self.context.index.all_modules())
         return self._roots
 
-    def _callable_name(self, node: cst.BaseExpression, scope: Scope) -> str | None:
-        """``resolve_callee``, and a method of a parameter whose annotation names its class."""
+    def _callable_name(self, node: cst.BaseExpression, scope: Scope, module: str | None = None) -> str | None:
+        """``resolve_callee``, and a method of a parameter whose class is known: from its
+        annotation, or ``self`` in a method of a module-level class."""
         qualname = resolve_callee(scope, node)
         if qualname is not None or not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
             return qualname
         found = lookup(scope, node.value.value)
-        if found is None or found[1].kind != "param" or found[1].annotation is None:
+        if found is None or found[1].kind != "param":
             return None
-        cls = self._type_of(found[1].annotation, found[0].parent or found[0], 0)
+        owner, binding = found
+        if binding.annotation is not None:
+            cls = self._type_of(binding.annotation, owner.parent or owner, 0)
+        else:
+            cls = self._self_class(owner, binding, module or self.context.module_name)
         return f"{cls}.{node.attr.value}" if cls is not None else None
+
+    def _self_class(self, owner: Scope, binding: Binding, module: str) -> str | None:
+        """The class of ``self``: the first parameter of a plain method of a module-level class."""
+        function, cls_scope = owner.node, owner.parent
+        if not isinstance(function, cst.FunctionDef) or cls_scope is None or cls_scope.kind != "class":
+            return None
+        if cls_scope.parent is None or cls_scope.parent.kind != "module" or not isinstance(cls_scope.node, cst.ClassDef):
+            return None
+        params = function.params.params
+        if not params or params[0] is not binding.node:
+            return None
+        for decorator in function.decorators:
+            if self.context.resolve(decorator.decorator, cls_scope) in ("builtins.staticmethod", "builtins.classmethod"):
+                return None
+        return f"{module}.{cls_scope.node.name.value}"
 
     # -- what functions do ------------------------------------------------------------
 
@@ -482,32 +519,32 @@ class HeavyBackgroundTask(Rule):
         assert function is not None
         sleep = None
         if any(call in SLEEP_CALLS for call in function.calls):
-            sleep = self._long_sleep_in(symbol)
+            sleep = self._long_sleep_in(symbol.module, function.name)
         return _Facts(f"{function.name} ({symbol.location})", function.calls, sleep)
 
     def _calls_in(self, node: cst.CSTNode, scope: Scope, module: str, is_package: bool) -> list[tuple[str, str | None]]:
         """(callee, long sleep shown or None) for every resolvable call in ``node``."""
         found: list[tuple[str, str | None]] = []
+        tree = self._tree_for(module)
         walker: Walker
 
         def on_call(call: cst.CSTNode) -> None:
             assert isinstance(call, cst.Call)
-            qualname = self._callable_name(call.func, walker.scope)
+            qualname = self._callable_name(call.func, walker.scope, module)
             if qualname is not None:
-                found.append((qualname, _long_sleep(call, qualname, self._tree_for(module))))
+                found.append((qualname, _long_sleep(call, qualname, tree)))
 
         # A throwaway scope keeps the definition's own name out of the real scopes.
         walker = Walker(Scope("function", scope, None), module, is_package, {cst.Call: [on_call]}, {})
         walker.walk(node)
         return found
 
-    def _long_sleep_in(self, symbol: Symbol) -> str | None:
+    def _long_sleep_in(self, module: ModuleSummary, function: str) -> str | None:
         """The first long literal sleep in a project function (parses its module)."""
-        module = symbol.module
         tree = self._tree_for(module.name)
         if tree is None:
             return None
-        target = _find_function(tree, module.name, module.is_package, symbol.function.name)  # type: ignore[union-attr]
+        target = _find_function(tree, module.name, module.is_package, function)
         if target is None:
             return None
         module_scope = scan_module_bindings(tree, module.name, module.is_package)
@@ -536,7 +573,7 @@ class HeavyBackgroundTask(Rule):
             from libcst.metadata import MetadataWrapper, PositionProvider
 
             self._positions = MetadataWrapper(self.context.tree, unsafe_skip_copy=True).resolve(PositionProvider)
-        return self._positions[node].start.line  # type: ignore[index]
+        return self._positions[node].start.line
 
     # -- cases --------------------------------------------------------------------------
 
@@ -783,6 +820,22 @@ class HeavyBackgroundTask(Rule):
                     crm = Crm()
                 """,
             },
+        ),
+        # ``self`` in a static method is not an instance.
+        Valid(
+            """
+            import httpx
+            from fastapi import BackgroundTasks
+
+
+            class Notifier:
+                @staticmethod
+                def schedule(self, background_tasks: BackgroundTasks) -> None:
+                    background_tasks.add_task(self.push, "hi")
+
+                def push(self, text: str) -> None:
+                    httpx.post("https://push.example.com", json={"text": text})
+            """
         ),
     ]
 
@@ -1167,6 +1220,56 @@ class HeavyBackgroundTask(Rule):
             line=11,
             message_contains="ping (app/module.py:6) -> requests.get",
             files={"app/__init__.py": "", "app/schemas/__init__.py": "", "app/schemas/requests.py": "class SignupRequest:\n    pass\n"},
+        ),
+        # Dependency aliases from another module: ``Tasks`` and ``ReportServiceDep``.
+        Invalid(
+            """
+            from app.deps import ReportServiceDep, Tasks
+
+
+            def make_report(month: int, service: ReportServiceDep, tasks: Tasks) -> None:
+                tasks.add_task(service.build, month)
+            """,
+            line=6,
+            message_contains="ReportService.build (app/reports.py:6) -> reportlab.pdfgen.canvas.Canvas.save",
+            files={
+                "app/__init__.py": "",
+                "app/deps.py": """
+                    from typing import Annotated
+
+                    from fastapi import BackgroundTasks, Depends
+
+                    from app.reports import ReportService
+
+                    ReportServiceDep = Annotated[ReportService, Depends()]
+                    Tasks = Annotated[BackgroundTasks, Depends()]
+                """,
+                "app/reports.py": """
+                    from reportlab.pdfgen import canvas
+
+
+                    class ReportService:
+                        def build(self, month: int) -> None:
+                            canvas.Canvas(f"{month}.pdf").save()
+                """,
+            },
+        ),
+        # A method of ``self`` in a module-level class.
+        Invalid(
+            """
+            import httpx
+            from fastapi import BackgroundTasks
+
+
+            class Notifier:
+                def schedule(self, background_tasks: BackgroundTasks) -> None:
+                    background_tasks.add_task(self.push, "hi")
+
+                def push(self, text: str) -> None:
+                    httpx.post("https://push.example.com", json={"text": text})
+            """,
+            line=8,
+            message_contains="Notifier.push (app/module.py:10) -> httpx.post",
         ),
     ]
 

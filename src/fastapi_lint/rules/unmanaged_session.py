@@ -347,32 +347,32 @@ class UnmanagedSession(Rule):
     NEVER_CLOSED = (
         "Session `{name}` from `{call}`{origin} in `{function}` is never closed: it leaks a database "
         "connection on exceptions (and until garbage collection otherwise). Open it with "
-        "`with {call} as {name}:` (`async with` for an async session) or close it in a `finally`."
+        "`{with_} {call} as {name}:` or close it in a `finally`."
     )
     CLOSED_WITHOUT_FINALLY = (
         "Session `{name}` from `{call}`{origin} in `{function}` is closed only on the success path "
         "(`{name}.close()` is not in a `finally`): it leaks a database connection on exceptions. "
-        "Open it with `with {call} as {name}:` or move the close into `try: ... finally: {name}.close()`."
+        "Open it with `{with_} {call} as {name}:` or move the close into `try: ... finally: {close}`."
     )
     YIELDED_WITHOUT_FINALLY = (
         "Session `{name}` from `{call}`{origin} is yielded by `{function}` outside a `try/finally`: when "
         "the caller raises, the code after `yield` never runs and the session leaks a database connection "
-        "on exceptions. Use `try: yield {name} finally: {name}.close()` or `with {call} as {name}: yield {name}`."
+        "on exceptions. Use `try: yield {name} finally: {close}` or `{with_} {call} as {name}: yield {name}`."
     )
     YIELDED_INLINE = (
         "Session created by `{call}`{origin} is yielded by `{function}` with nothing to close it: it leaks "
         "a database connection on exceptions (and after every request). Use "
-        "`with {call} as session: yield session`."
+        "`{with_} {call} as session: yield session`."
     )
     PASSED_INLINE = (
         "Session created inline by `{call}`{origin} and passed to `{callee}` is never closed: it leaks a "
         "database connection on exceptions (and until garbage collection otherwise). Open it with "
-        "`with {call} as session:` and pass `session`."
+        "`{with_} {call} as session:` and pass `session`."
     )
     USED_ONCE = (
-        "Session created by `{call}`{origin} for a single `.{attr}` is never closed: it leaks a database "
+        "Session created by `{call}`{origin} for a single `.{attr}(...)` is never closed: it leaks a database "
         "connection on exceptions (and until garbage collection otherwise). Open it with "
-        "`with {call} as session:`."
+        "`{with_} {call} as session:`."
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -399,7 +399,13 @@ class UnmanagedSession(Rule):
         parent: cst.CSTNode,
         above: Ancestors,
     ) -> None:
-        fields = {"call": call_text(self.context, call), "origin": origin.note(), "function": _function_name(function)}
+        is_async = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
+        fields = {
+            "call": call_text(self.context, call),
+            "origin": origin.note(),
+            "function": _function_name(function),
+            "with_": "async with" if is_async else "with",
+        }
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is child:
             target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
             target = parent.target if isinstance(parent, cst.AnnAssign) else target
@@ -414,7 +420,7 @@ class UnmanagedSession(Rule):
             grandparent = above[-1] if above else None
             entered = attr == "begin" and isinstance(grandparent, cst.Call) and is_with_item(grandparent, above[:-1])
             if attr not in _HARMLESS_ATTRIBUTES and not entered:
-                self.report(call, self.USED_ONCE.format(attr=f"{attr}", **fields))
+                self.report(call, self.USED_ONCE.format(attr=attr, **fields))
         elif isinstance(parent, cst.Yield) and parent.value is child:
             if not any(isinstance(node, _LOOPS) for node in _inside(above, function)):
                 self.report(call, self.YIELDED_INLINE.format(**fields))
@@ -433,7 +439,8 @@ class UnmanagedSession(Rule):
             message = self.CLOSED_WITHOUT_FINALLY
         else:
             message = self.NEVER_CLOSED
-        self.report(call, message.format(name=name, **fields))
+        close = f"await {name}.close()" if fields["with_"] == "async with" else f"{name}.close()"
+        self.report(call, message.format(name=name, close=close, **fields))
 
     def _is_fixture(self, function: cst.FunctionDef | cst.Lambda) -> bool:
         if not isinstance(function, cst.FunctionDef):
@@ -610,7 +617,7 @@ class UnmanagedSession(Rule):
             files={
                 "app/__init__.py": "",
                 "app/db/__init__.py": "",
-                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\\nSessionLocal = sessionmaker()\\n",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
                 "app/db/helpers.py": """
                     from .session import SessionLocal
 
@@ -731,7 +738,7 @@ class UnmanagedSession(Rule):
             files={
                 "app/__init__.py": "",
                 "app/db/__init__.py": "",
-                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\\nSessionLocal = sessionmaker()\\n",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
                 "app/models.py": """
                     class Session:
                         def __init__(self, token):
@@ -894,7 +901,7 @@ class UnmanagedSession(Rule):
             files={
                 "app/__init__.py": "",
                 "app/db/__init__.py": "",
-                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\\nSessionLocal = sessionmaker()\\n",
+                "app/db/session.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
                 "app/db/helpers.py": """
                     from .session import SessionLocal
 
