@@ -143,18 +143,30 @@ def creates_session(index: ProjectIndex, qualname: str | None, _depth: int = 0) 
     return None
 
 
-def session_call_origin(context: FileContext, call: cst.Call) -> SessionOrigin | None:
+def session_call_origin(
+    context: FileContext, call: cst.Call, cache: dict[str, SessionOrigin | None] | None = None
+) -> SessionOrigin | None:
     """Why ``call`` (in the module being linted, at the current point of the
     traversal) creates a new session: ``Session(engine)``, ``SessionLocal()``,
     ``sessionmaker(bind=engine)()``, a local ``maker = sessionmaker(); maker()``,
-    or a project helper returning a session.  None when not known for sure."""
+    or a project helper returning a session.  None when not known for sure.
+
+    ``cache`` (one per linted file) remembers the answer for each callee name."""
     func = call.func
     if isinstance(func, cst.Call):
         inner = context.resolve(func.func)
         return SessionOrigin("factory", None) if makes_session_factory(context.index, inner) else None
     qualname = context.resolve(func)
     if qualname is not None:
-        return creates_session(context.index, qualname)
+        if cache is not None and qualname in cache:
+            return cache[qualname]
+        if qualname.startswith(context.module_name + "."):
+            # The linted module's summary from the tree already parsed, not from the file again.
+            context.index.add_tree(context.module_name, context.tree, context.text)
+        origin = creates_session(context.index, qualname)
+        if cache is not None:
+            cache[qualname] = origin
+        return origin
     if isinstance(func, cst.Name):
         # A function-local ``maker = sessionmaker(...)`` does not resolve to a name.
         found = context.lookup(func.value)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import libcst as cst
 
+from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.names import Scope
 from fastapi_lint.linter.rule import Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import session_call_origin
+from fastapi_lint.rules._sqlalchemy import SessionOrigin, session_call_origin
 from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
 
 
@@ -92,7 +95,7 @@ class GlobalSession(Rule):
     fix_availability = None
     # Session classes and factories mention "session"/"Session"/"maker"; project
     # helpers returning sessions are most often called ``get_db``/``db_session``.
-    triggers = ("ession", "maker", "db", "DB", "Db")
+    triggers = ("Session", "session", "SESSION", "maker", "db", "DB", "Db")
 
     MESSAGE = (
         "{subject} holds a SQLAlchemy session from `{call}`{origin}, created once{when} and shared by every "
@@ -102,6 +105,10 @@ class GlobalSession(Rule):
         "async session) and inject it with `Depends`."
     )
 
+    def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
+        super().__init__(context, settings)
+        self._origins: dict[str, SessionOrigin | None] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         scope = self.context.scope
         if scope.kind == "function":
@@ -110,7 +117,7 @@ class GlobalSession(Rule):
             self._check_import_time(node, scope)
 
     def _check_import_time(self, call: cst.Call, scope: Scope) -> None:
-        origin = session_call_origin(self.context, call)
+        origin = session_call_origin(self.context, call, self._origins)
         if origin is None:
             return
         child, parent, above = self._site(call)
@@ -156,7 +163,7 @@ class GlobalSession(Rule):
         binding = scope.names.get(name) if name is not None else None
         if binding is None or binding.kind != "global":
             return
-        origin = session_call_origin(self.context, call)
+        origin = session_call_origin(self.context, call, self._origins)
         if origin is None:
             return
         function = scope.node.name.value if isinstance(scope.node, cst.FunctionDef) else "a lambda"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Sequence
+from typing import Any, Callable, Iterator, Literal, Mapping, Sequence
 
 import libcst as cst
 
@@ -22,6 +22,19 @@ _ESCAPE_CALLEES = frozenset(
     {"builtins.dict", "builtins.list", "builtins.tuple", "builtins.set", "functools.partial"}
 )
 _CONTAINER_METHODS = frozenset({"append", "appendleft", "extend", "insert", "add", "put", "put_nowait", "setdefault"})
+# ``background_tasks.add_task(work, db)``, ``executor.submit(work, db)``: the work
+# runs after this function returns, so closing here would be wrong.
+_DEFERRING_METHODS = frozenset(
+    {"add_task", "submit", "start_soon", "call_soon", "call_soon_threadsafe", "create_task"}
+)
+_DEFERRING_CALLEES = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "starlette.background.BackgroundTask",
+        "fastapi.background.BackgroundTask",
+    }
+)
 # pytest runs the code after a fixture's ``yield`` even when the test fails.
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 # Attributes of an unnamed session that never check out a connection.
@@ -151,22 +164,34 @@ def _classify_attribute(uses: SessionUses, attribute: cst.Attribute, ancestors: 
 def argument_fate(context: FileContext, call: cst.Call, call_ancestors: Ancestors) -> Fate:
     """What passing a session to ``call`` does to it: "managed" (``closing``,
     ``ExitStack.enter_context``, a context manager entered right away),
-    "escape" (stored in an object, a container or a partial) or "use"."""
+    "escape" (stored in an object or a container, or handed to code that runs
+    later: a background task, an executor, a partial) or "use"."""
     func = call.func
-    if context.canonical(func) in _CLOSERS:
+    callee = context.canonical(func)
+    method = func.attr.value if isinstance(func, cst.Attribute) else None
+    if callee in _CLOSERS or method in _ENTER_METHODS or is_with_item(call, call_ancestors):
         return "managed"
-    if isinstance(func, cst.Attribute) and func.attr.value in _ENTER_METHODS:
-        return "managed"
-    if is_with_item(call, call_ancestors):
-        return "managed"
-    if context.canonical(func) in _ESCAPE_CALLEES:
+    if callee in _ESCAPE_CALLEES or callee in _DEFERRING_CALLEES:
         return "escape"
-    if isinstance(func, cst.Attribute) and func.attr.value in _CONTAINER_METHODS:
+    if method in _CONTAINER_METHODS or method in _DEFERRING_METHODS:
         return "escape"
+    if _is_deferred(context, call, call_ancestors):
+        return "escape"  # ``asyncio.create_task(work(db))``: the coroutine runs later
     symbol = context.symbol(func)
     if symbol is not None and symbol.kind == "class":
         return "escape"  # an object now holds the session; its own lifecycle decides
     return "use"
+
+
+def _is_deferred(context: FileContext, call: cst.Call, call_ancestors: Ancestors) -> bool:
+    """Whether ``call`` (a coroutine or a callable's arguments) is handed to code that runs later."""
+    if len(call_ancestors) < 2 or not isinstance(call_ancestors[-1], cst.Arg):
+        return False
+    outer = call_ancestors[-2]
+    if not isinstance(outer, cst.Call):
+        return False
+    method = outer.func.attr.value if isinstance(outer.func, cst.Attribute) else None
+    return method in _DEFERRING_METHODS or context.canonical(outer.func) in _DEFERRING_CALLEES
 
 
 def is_with_item(node: cst.CSTNode, ancestors: Ancestors) -> bool:
@@ -274,7 +299,9 @@ class UnmanagedSession(Rule):
     outlives the function: stored on an attribute (`self.db = SessionLocal()` in
     `__init__`: the object owns it, and whether it closes it cannot be told from
     one function), put in a container, given to a project class's constructor,
-    captured by a nested function, or declared `global`. `scoped_session`
+    handed to work that runs later (`background_tasks.add_task(work, db)`,
+    `asyncio.create_task(work(db))`), captured by a nested function, or declared
+    `global` (FAPI301's business). `scoped_session`
     registries are not session factories. A generator or `@contextmanager` that
     yields a session is a managed dependency, not a factory: `next(get_db())` is
     not followed.
@@ -342,7 +369,7 @@ class UnmanagedSession(Rule):
     fix_availability = None
     # Session classes and factories mention "session"/"Session"/"maker"; project
     # helpers returning sessions are most often called ``get_db``/``db_session``.
-    triggers = ("ession", "maker", "db", "DB", "Db")
+    triggers = ("Session", "session", "SESSION", "maker", "db", "DB", "Db")
 
     NEVER_CLOSED = (
         "Session `{name}` from `{call}`{origin} in `{function}` is never closed: it leaks a database "
@@ -375,12 +402,13 @@ class UnmanagedSession(Rule):
         "`{with_} {call} as session:`."
     )
 
+    def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
+        super().__init__(context, settings)
+        self._origins: dict[str, SessionOrigin | None] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         scope = self.context.scope
         if scope.kind != "function" or not isinstance(scope.node, (cst.FunctionDef, cst.Lambda)):
-            return
-        origin = session_call_origin(self.context, node)
-        if origin is None:
             return
         ancestors = self.context.ancestors
         child: cst.CSTNode = node
@@ -388,44 +416,63 @@ class UnmanagedSession(Rule):
         while position > 0 and isinstance(ancestors[position], cst.Await):
             child = ancestors[position]
             position -= 1
-        self._check_site(node, origin, scope.node, child, ancestors[position], ancestors[:position])
+        parent, above = ancestors[position], ancestors[:position]
+        # Where the call stands decides first: most calls cannot hold a session
+        # that leaks, and asking whether they create one may parse other modules.
+        check = self._site_check(node, scope.node, child, parent, above)
+        if check is None:
+            return
+        origin = session_call_origin(self.context, node, self._origins)
+        if origin is not None:
+            check(self._fields(node, origin, scope.node))
 
-    def _check_site(
+    def _site_check(
         self,
         call: cst.Call,
-        origin: SessionOrigin,
         function: cst.FunctionDef | cst.Lambda,
         child: cst.CSTNode,
         parent: cst.CSTNode,
         above: Ancestors,
-    ) -> None:
+    ) -> Callable[[dict[str, str]], None] | None:
+        """The check for a session created at this place, or None when a session
+        created here is managed or handed on (``return``, ``with``, a lambda's
+        body, a container, a conditional expression...)."""
+        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is child:
+            target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
+            target = parent.target if isinstance(parent, cst.AnnAssign) else target
+            if not isinstance(target, cst.Name):
+                return None  # ``self.db = SessionLocal()``: the object owns it
+            name, creation = target.value, [*above, parent]
+            return lambda fields: self._check_name(call, function, name, creation, fields)
+        if isinstance(parent, cst.Arg) and parent.value is child and above and isinstance(above[-1], cst.Call):
+            outer = above[-1]
+            return lambda fields: self._check_argument(call, outer, above[:-1], fields)
+        if isinstance(parent, cst.Attribute) and parent.value is child:
+            attr = parent.attr.value
+            grandparent = above[-1] if above else None
+            entered = attr == "begin" and isinstance(grandparent, cst.Call) and is_with_item(grandparent, above[:-1])
+            if attr in _HARMLESS_ATTRIBUTES or entered:
+                return None
+            return lambda fields: self.report(call, self.USED_ONCE.format(attr=attr, **fields))
+        if isinstance(parent, cst.Yield) and parent.value is child:
+            if any(isinstance(node, _LOOPS) for node in _inside(above, function)):
+                return None  # a generator handing out sessions: its consumer owns them
+            return lambda fields: self.report(call, self.YIELDED_INLINE.format(**fields))
+        return None
+
+    def _check_argument(self, call: cst.Call, outer: cst.Call, outer_ancestors: Ancestors, fields: dict[str, str]) -> None:
+        if argument_fate(self.context, outer, outer_ancestors) == "use":
+            callee = self._code(outer.func) + "()"
+            self.report(call, self.PASSED_INLINE.format(callee=callee, **fields))
+
+    def _fields(self, call: cst.Call, origin: SessionOrigin, function: cst.FunctionDef | cst.Lambda) -> dict[str, str]:
         is_async = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
-        fields = {
+        return {
             "call": call_text(self.context, call),
             "origin": origin.note(),
             "function": _function_name(function),
             "with_": "async with" if is_async else "with",
         }
-        if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is child:
-            target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
-            target = parent.target if isinstance(parent, cst.AnnAssign) else target
-            if isinstance(target, cst.Name):
-                self._check_name(call, function, target.value, [*above, parent], fields)
-        elif isinstance(parent, cst.Arg) and parent.value is child and above and isinstance(above[-1], cst.Call):
-            outer = above[-1]
-            if argument_fate(self.context, outer, above[:-1]) == "use":
-                self.report(call, self.PASSED_INLINE.format(callee=self._code(outer.func) + "()", **fields))
-        elif isinstance(parent, cst.Attribute) and parent.value is child:
-            attr = parent.attr.value
-            grandparent = above[-1] if above else None
-            entered = attr == "begin" and isinstance(grandparent, cst.Call) and is_with_item(grandparent, above[:-1])
-            if attr not in _HARMLESS_ATTRIBUTES and not entered:
-                self.report(call, self.USED_ONCE.format(attr=attr, **fields))
-        elif isinstance(parent, cst.Yield) and parent.value is child:
-            if not any(isinstance(node, _LOOPS) for node in _inside(above, function)):
-                self.report(call, self.YIELDED_INLINE.format(**fields))
-        # Anything else (``return``, ``with``, a lambda's body, a container, a
-        # conditional expression...) hands the session on or manages it.
 
     def _check_name(
         self, call: cst.Call, function: cst.FunctionDef | cst.Lambda, name: str, creation: Ancestors, fields: dict[str, str]
@@ -629,6 +676,9 @@ class UnmanagedSession(Rule):
         # Ownership handed on: an attribute, a project class, a container, a closure, a global.
         Valid(
             """
+            import asyncio
+
+            from fastapi import BackgroundTasks
             from sqlalchemy.orm import sessionmaker
 
             from app.repositories import UserRepository
@@ -655,6 +705,11 @@ class UnmanagedSession(Rule):
                 db = SessionLocal()
                 tasks.add_task(db.close)
                 return db.query(User).all()
+
+            def background(tasks: BackgroundTasks, user_id):
+                tasks.add_task(send_welcome, SessionLocal(), user_id)
+                db = SessionLocal()
+                asyncio.create_task(audit(db, user_id))
 
             def closure():
                 db = SessionLocal()
