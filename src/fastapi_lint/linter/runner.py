@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,9 @@ def lint_file(
     if isinstance(tree, SyntaxProblem):
         if check_syntax:
             # CPython's message and position are the ones users know; LibCST's is the fallback.
-            problem = quick_syntax_check(text, display_path) or tree
+            problem = quick_syntax_check(text, display_path) or SyntaxProblem(
+                f"LibCST cannot parse this file (CPython can): {tree.message}", tree.line, tree.column
+            )
             result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     diagnostics = _run_rules(path, display_path, text, tree, active, index, result)
@@ -142,6 +145,7 @@ def _run_rules(
             table = visit if prefix == "visit" else leave
             table.setdefault(node_type, []).append(guard(rule, getattr(rule, attribute)))
 
+    _allow_deep_trees()
     walker = Walker(context.module_scope, module_name, is_package, visit, leave)
     context.walker = walker
     try:
@@ -151,6 +155,16 @@ def _run_rules(
         return []
     diagnostics = context.diagnostics()
     return [diagnostic for diagnostic in diagnostics if diagnostic.code not in failed]
+
+
+# Long chains such as implicitly concatenated strings nest one node per part; the
+# traversal and LibCST's code generator recurse once per level.
+_RECURSION_LIMIT = 10_000
+
+
+def _allow_deep_trees() -> None:
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
 def _describe(error: BaseException) -> str:
