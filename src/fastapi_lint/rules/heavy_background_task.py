@@ -199,8 +199,7 @@ class HeavyBackgroundTask(Rule):
         self._roots: frozenset[str] | None = None
         self._scopes: dict[str, Scope | None] = {}
         self._settled: dict[str, _Callee | None] = {}
-        # The linted module's summary from the tree already parsed, not from the file again.
-        context.index.add_tree(context.module_name, context.tree, context.text)
+        self._own_summary_added = False
 
     # -- the check ---------------------------------------------------------------------
 
@@ -208,6 +207,10 @@ class HeavyBackgroundTask(Rule):
         task = self._scheduled_task(node)
         if task is None:
             return
+        if not self._own_summary_added:
+            # The linted module's summary from the tree already parsed, not from the file again.
+            self.context.index.add_tree(self.context.module_name, self.context.tree, self.context.text)
+            self._own_summary_added = True
         verdict = self._judge_task(task, self.context.scope, 0)
         if verdict is None:
             return
