@@ -150,7 +150,7 @@ def scan_module_bindings(module_node: cst.Module, module: str, is_package: bool)
                 name = stmt.name.value
                 bind(name, Binding("class", f"{module}.{name}", stmt), nested)
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
-                for block in _sub_blocks(stmt):
+                for block in sub_blocks(stmt):
                     visit_block(block, True)
 
     def visit_small(small: cst.CSTNode, stmt: cst.CSTNode, nested: bool) -> None:
@@ -172,14 +172,15 @@ def scan_module_bindings(module_node: cst.Module, module: str, is_package: bool)
     return scope
 
 
-def _sub_blocks(stmt: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, ...]]:
+def sub_blocks(stmt: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, ...]]:
+    """The statement lists of a compound statement's blocks (body, else, except, finally)."""
     body = getattr(stmt, "body", None)
     if isinstance(body, cst.IndentedBlock):
         yield body.body
     for attr in ("orelse", "finalbody"):
         other = getattr(stmt, attr, None)
         if isinstance(other, cst.If):
-            yield from _sub_blocks(other)
+            yield from sub_blocks(other)
         elif other is not None and isinstance(getattr(other, "body", None), cst.IndentedBlock):
             yield other.body.body
     for handler in getattr(stmt, "handlers", ()):

@@ -39,6 +39,10 @@ SCOPED_SESSION_MAKERS = frozenset(
     {"sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session", "sqlalchemy.ext.asyncio.async_scoped_session"}
 )
 
+# Session classes and factories mention "session"/"Session"/"maker"; project helpers
+# returning sessions are most often called ``get_db``/``db_session``.
+SESSION_TRIGGERS = ("Session", "session", "SESSION", "maker", "db", "DB", "Db")
+
 SESSION_FACTORY_MAKERS = SYNC_SESSIONMAKERS | ASYNC_SESSIONMAKERS | SCOPED_SESSION_MAKERS
 
 # What calling a factory returns is a session; these are the makers whose

@@ -1345,23 +1345,8 @@ def _module_classes(body: tuple[cst.CSTNode, ...] | list[cst.CSTNode] | object) 
         if isinstance(statement, cst.ClassDef):
             yield statement
         elif isinstance(statement, (cst.If, cst.Try, cst.With)):
-            for block in _blocks(statement):
+            for block in names.sub_blocks(statement):
                 yield from _module_classes(block)
-
-
-def _blocks(statement: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, ...]]:
-    body = getattr(statement, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        yield body.body
-    for handler in getattr(statement, "handlers", ()):
-        if isinstance(handler.body, cst.IndentedBlock):
-            yield handler.body.body
-    for attr in ("orelse", "finalbody"):
-        other = getattr(statement, attr, None)
-        if isinstance(other, cst.If):
-            yield from _blocks(other)
-        elif other is not None and isinstance(getattr(other, "body", None), cst.IndentedBlock):
-            yield other.body.body
 
 
 def _field_name(statement: cst.Assign | cst.AnnAssign) -> str | None:

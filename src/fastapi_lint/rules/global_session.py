@@ -9,7 +9,7 @@ import libcst as cst
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.names import Scope
 from fastapi_lint.linter.rule import Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import SessionOrigin, session_call_origin
+from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
 from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
 
 
@@ -93,9 +93,7 @@ class GlobalSession(Rule):
     name = "global-session"
     summary = "Session instance held at module level or as a class attribute"
     fix_availability = None
-    # Session classes and factories mention "session"/"Session"/"maker"; project
-    # helpers returning sessions are most often called ``get_db``/``db_session``.
-    triggers = ("Session", "session", "SESSION", "maker", "db", "DB", "Db")
+    triggers = SESSION_TRIGGERS
 
     MESSAGE = (
         "{subject} holds a SQLAlchemy session from `{call}`{origin}, created once{when} and shared by every "

@@ -10,7 +10,7 @@ import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.rule import Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import SessionOrigin, session_call_origin
+from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
 
 # Wrappers that close what they are given when their block ends.
 _CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
@@ -367,9 +367,7 @@ class UnmanagedSession(Rule):
     name = "unmanaged-session"
     summary = "Session created in a function and not closed on every path"
     fix_availability = None
-    # Session classes and factories mention "session"/"Session"/"maker"; project
-    # helpers returning sessions are most often called ``get_db``/``db_session``.
-    triggers = ("Session", "session", "SESSION", "maker", "db", "DB", "Db")
+    triggers = SESSION_TRIGGERS
 
     NEVER_CLOSED = (
         "Session `{name}` from `{call}`{origin} in `{function}` is never closed: it leaks a database "
