@@ -190,3 +190,19 @@ def test_python_dash_m(app: Path) -> None:
         cwd=app, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"},
     )
     assert result.returncode == 1 and "FAPI302" in result.stdout
+
+
+def test_a_run_that_parses_nothing_does_not_import_libcst(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from fastapi_lint.linter.config import Settings\n"
+        "from fastapi_lint.linter.engine import Engine\n"
+        "result = Engine(Settings()).run([Path('.')])\n"
+        "assert result.files_checked == 1 and not result.diagnostics\n"
+        "print('libcst._nodes' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

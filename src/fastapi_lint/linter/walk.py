@@ -14,7 +14,7 @@ import libcst as cst
 
 from fastapi_lint.linter.names import Binding, Scope, import_bindings, target_names
 
-Handler = Callable[[cst.CSTNode], None]
+Handler = Callable[["cst.CSTNode"], None]
 
 _SKIPPED_FIELDS = frozenset(
     {
@@ -46,13 +46,13 @@ _SKIPPED_FIELDS = frozenset(
 )
 
 # Visit order for nodes that open a scope or whose fields are not in source order.
-_FIELD_ORDER: dict[type, tuple[str, ...]] = {
-    cst.FunctionDef: ("decorators", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "bases", "keywords", "body"),
-    cst.Assign: ("value", "targets"),
-    cst.AnnAssign: ("annotation", "value", "target"),
-    cst.AugAssign: ("value", "target"),
-    cst.For: ("iter", "target", "body", "orelse"),
+_FIELD_ORDER: dict[str, tuple[str, ...]] = {
+    "FunctionDef": ("decorators", "params", "returns", "body"),
+    "ClassDef": ("decorators", "bases", "keywords", "body"),
+    "Assign": ("value", "targets"),
+    "AnnAssign": ("annotation", "value", "target"),
+    "AugAssign": ("value", "target"),
+    "For": ("iter", "target", "body", "orelse"),
 }
 
 _fields_cache: dict[type, tuple[str, ...]] = {}
@@ -61,7 +61,7 @@ _fields_cache: dict[type, tuple[str, ...]] = {}
 def _child_fields(cls: type) -> tuple[str, ...]:
     fields = _fields_cache.get(cls)
     if fields is None:
-        fields = _FIELD_ORDER.get(cls) or tuple(
+        fields = _FIELD_ORDER.get(cls.__name__) or tuple(
             f.name
             for f in dataclasses.fields(cls)
             if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
@@ -234,7 +234,7 @@ def block_indents(tree: cst.Module, targets: Iterable[cst.CSTNode]) -> dict[int,
         if pushed:
             stack.append(tree.default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined]
         cls = type(node)
-        fields = _FIELD_ORDER.get(cls) or _child_fields(cls)
+        fields = _child_fields(cls)
         for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, cst.CSTNode):

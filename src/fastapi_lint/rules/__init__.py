@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi_lint.linter.rule import ProjectRule, Rule
-from fastapi_lint.rules.env_read_outside_settings import EnvReadOutsideSettings
-from fastapi_lint.rules.global_session import GlobalSession
-from fastapi_lint.rules.heavy_background_task import HeavyBackgroundTask
-from fastapi_lint.rules.layer_based_layout import LayerBasedLayout
-from fastapi_lint.rules.missing_expire_on_commit import MissingExpireOnCommit
-from fastapi_lint.rules.syntax_error import SyntaxErrorInFile
-from fastapi_lint.rules.unmanaged_session import UnmanagedSession
+from fastapi_lint.linter.lazy import import_lazily
+
+# Before the rule modules ``import libcst``: a run that parses nothing never loads it.
+import_lazily("libcst")
+
+from fastapi_lint.linter.rule import ProjectRule, Rule  # noqa: E402
+from fastapi_lint.rules.env_read_outside_settings import EnvReadOutsideSettings  # noqa: E402
+from fastapi_lint.rules.global_session import GlobalSession  # noqa: E402
+from fastapi_lint.rules.heavy_background_task import HeavyBackgroundTask  # noqa: E402
+from fastapi_lint.rules.layer_based_layout import LayerBasedLayout  # noqa: E402
+from fastapi_lint.rules.missing_expire_on_commit import MissingExpireOnCommit  # noqa: E402
+from fastapi_lint.rules.syntax_error import SyntaxErrorInFile  # noqa: E402
+from fastapi_lint.rules.unmanaged_session import UnmanagedSession  # noqa: E402
 
 ALL_RULES: tuple[type[Rule] | type[ProjectRule], ...] = (
     LayerBasedLayout,

@@ -39,13 +39,14 @@ _DEFERRING_CALLEES = frozenset(
 _FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 # Attributes of an unnamed session that never check out a connection.
 _HARMLESS_ATTRIBUTES = frozenset({"bind", "get_bind", "close", "info"})
-_TRANSPARENT = (cst.Element, cst.DictElement, cst.StarredElement)
-_NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_TRIES = (cst.Try, cst.TryStar)
-_LOOPS = (cst.For, cst.While)
+# Node kinds by class name, so that importing this module does not load LibCST.
+_TRANSPARENT = frozenset({"Element", "DictElement", "StarredElement"})
+_NESTED_SCOPES = frozenset({"FunctionDef", "Lambda", "ClassDef"})
+_TRIES = frozenset({"Try", "TryStar"})
+_LOOPS = frozenset({"For", "While"})
 
 Fate = Literal["managed", "escape", "use"]
-Ancestors = Sequence[cst.CSTNode]
+Ancestors = Sequence["cst.CSTNode"]
 
 
 # -- what happens to a session held in a name ------------------------------------------
@@ -72,7 +73,7 @@ class SessionUses:
         closes the session for the code following its creation."""
         for close in self.closes:
             for position, node in enumerate(close):
-                if not isinstance(node, _TRIES) or position + 1 >= len(close):
+                if type(node).__name__ not in _TRIES or position + 1 >= len(close):
                     continue
                 inner = close[position + 1]
                 in_finally = inner is node.finalbody
@@ -138,13 +139,13 @@ def _classify(context: FileContext, uses: SessionUses, node: cst.Name, ancestors
         uses.managed |= fate == "managed"
         uses.escapes |= fate == "escape"
     elif isinstance(parent, cst.Yield) and parent.value is node:
-        if any(isinstance(ancestor, _LOOPS) for ancestor in ancestors):
+        if any(type(ancestor).__name__ in _LOOPS for ancestor in ancestors):
             uses.escapes = True  # a generator handing out sessions: its consumer owns them
         else:
             uses.yields.append((*ancestors, node))
     elif isinstance(parent, (cst.Return, cst.Assign, cst.AnnAssign, cst.NamedExpr)) and parent.value is node:
         uses.escapes = True
-    elif isinstance(parent, cst.IfExp) and node is not parent.test or isinstance(parent, _TRANSPARENT):
+    elif isinstance(parent, cst.IfExp) and node is not parent.test or type(parent).__name__ in _TRANSPARENT:
         uses.escapes = True  # ``return db, engine``, ``self.pair = (db, x)``: handed on
 
 
@@ -205,11 +206,11 @@ def is_with_item(node: cst.CSTNode, ancestors: Ancestors) -> bool:
 
 
 def _in_finally(ancestors: Ancestors) -> bool:
-    return any(isinstance(node, _TRIES) and node.finalbody is ancestors[i + 1] for i, node in enumerate(ancestors[:-1]))
+    return any(type(node).__name__ in _TRIES and node.finalbody is ancestors[i + 1] for i, node in enumerate(ancestors[:-1]))
 
 
 def _in_nested_scope(ancestors: Ancestors, root: cst.CSTNode) -> bool:
-    return any(isinstance(node, _NESTED_SCOPES) and node is not root for node in ancestors)
+    return any(type(node).__name__ in _NESTED_SCOPES and node is not root for node in ancestors)
 
 
 def _is_reference(node: cst.Name, ancestors: Ancestors) -> bool:
@@ -453,7 +454,7 @@ class UnmanagedSession(Rule):
                 return None
             return lambda fields: self.report(call, self.USED_ONCE.format(attr=attr, **fields))
         if isinstance(parent, cst.Yield) and parent.value is child:
-            if any(isinstance(node, _LOOPS) for node in _inside(above, function)):
+            if any(type(node).__name__ in _LOOPS for node in _inside(above, function)):
                 return None  # a generator handing out sessions: its consumer owns them
             return lambda fields: self.report(call, self.YIELDED_INLINE.format(**fields))
         return None
