@@ -18,6 +18,9 @@ from fastapi_lint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+# "text" is the name 0.1 gave the default format; it is "full".
+OUTPUT_FORMATS = ["full", "concise", "text", "json", "json-lines", "github", "gitlab", "junit", "sarif"]
+
 
 def _split(values: Sequence[str]) -> list[str]:
     """``--select A,B --select C`` gives [A, B, C]."""
@@ -56,10 +59,21 @@ def main() -> None:
 @click.option("--exclude", multiple=True, help="Globs of files to exclude (replaces the defaults).")
 @click.option("--extend-exclude", multiple=True, help="Globs of files to exclude in addition.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="full",
+    show_default=True,
+    help="How to report findings (text is full).",
+)
+@click.option("--output-file", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when findings remain.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="pyproject.toml to read instead of the nearest one.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` comments for every current finding.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings in this baseline file.")
+@click.option("--diff-base", "--since", "diff_base", metavar="REV", help="Report only findings on lines changed since this git revision.")
 def check(
     paths: tuple[Path, ...],
     fix: bool,
@@ -75,6 +89,11 @@ def check(
     exit_zero: bool,
     statistics: bool,
     config_path: Path | None,
+    output_file: Path | None = None,
+    add_noqa: bool = False,
+    baseline_path: Path | None = None,
+    write_baseline: Path | None = None,
+    diff_base: str | None = None,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
     from fastapi_lint.linter.config import ConfigError, check_selectors, find_config, load_settings
@@ -100,7 +119,19 @@ def check(
         settings.exclude = _split(exclude)
     settings.extend_exclude += _split(extend_exclude)
 
-    options = RunOptions(fix=fix and not diff, unsafe_fixes=unsafe_fixes, diff=diff, force_exclude=force_exclude)
+    cwd = Path.cwd()
+    changed = None
+    if diff_base is not None:
+        from fastapi_lint.linter.changes import ChangesError, changed_lines
+
+        try:
+            changed = changed_lines(diff_base, cwd)
+        except ChangesError as error:
+            _fail([str(error)], "cannot compute changed lines")
+    baseline_path = baseline_path or settings.baseline
+    options = RunOptions(
+        fix=fix and not diff, unsafe_fixes=unsafe_fixes, diff=diff, force_exclude=force_exclude, add_noqa=add_noqa
+    )
     result = Engine(settings, options).run(list(paths) or [Path(".")])
 
     for error in result.errors:
@@ -108,7 +139,32 @@ def check(
     for internal in result.internal_errors:
         click.echo(f"error: internal error while linting {internal.path} (rule {internal.rule}): {internal.message}", err=True)
 
-    _report(result, output_format, diff, fix, unsafe_fixes, statistics)
+    if changed is not None:
+        from fastapi_lint.linter.changes import keep_changed
+
+        keep_changed(result, changed, cwd)
+    if write_baseline is not None:
+        from fastapi_lint.linter.baseline import write_baseline_file
+
+        count = write_baseline_file(write_baseline, result, cwd)
+        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.", err=True)
+        sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
+    if baseline_path is not None:
+        from fastapi_lint.linter.baseline import BaselineError, apply_baseline
+
+        try:
+            stale = apply_baseline(baseline_path, result, cwd)
+        except BaselineError as error:
+            _fail([str(error)], "invalid baseline")
+        for entry in stale:
+            click.echo(f"warning: stale baseline entry (fixed?): {entry}", err=True)
+
+    if add_noqa:
+        count = result.noqa_added
+        click.echo(f"Added {count} noqa comment{'s' if count != 1 else ''}.", err=True)
+        sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
+
+    _report(result, output_format, output_file, diff, fix, unsafe_fixes, statistics)
 
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
@@ -119,7 +175,9 @@ def check(
     sys.exit(EXIT_CLEAN)
 
 
-def _report(result: Any, output_format: str, diff: bool, fix: bool, unsafe_fixes: bool, statistics: bool) -> None:
+def _report(
+    result: Any, output_format: str, output_file: Path | None, diff: bool, fix: bool, unsafe_fixes: bool, statistics: bool
+) -> None:
     from fastapi_lint.linter import reporters
 
     if diff:
@@ -128,16 +186,24 @@ def _report(result: Any, output_format: str, diff: bool, fix: bool, unsafe_fixes
         count = result.fixed
         click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No fixes to apply.", err=True)
         return
-    if output_format == "json":
-        click.echo(reporters.render_json(result))
-        return
     if statistics:
         if result.diagnostics:
-            click.echo(reporters.render_statistics(result))
+            _emit(reporters.render_statistics(result), output_file, color=False)
         return
-    color = _color_enabled(sys.stdout)
-    style = click.style if color else reporters._plain
-    click.echo(reporters.render_text(result, fixing=fix, unsafe_fixes=unsafe_fixes, style=style), color=color)
+    color = output_file is None and output_format in ("full", "concise", "text") and _color_enabled(sys.stdout)
+    text = reporters.render(result, output_format, fixing=fix, unsafe_fixes=unsafe_fixes, color=color)
+    _emit(text, output_file, color)
+
+
+def _emit(text: str, output_file: Path | None, color: bool) -> None:
+    if output_file is None:
+        click.echo(text, color=color)
+        return
+    try:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        _fail([f"{output_file}: {error.strerror or error}"], "cannot write the report")
 
 
 @main.command()

@@ -35,6 +35,7 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     respect_gitignore: bool = True
+    baseline: Path | None = None
     # Where the configuration came from; relative globs are relative to its directory.
     config_path: Path | None = None
     base_directory: Path = field(default_factory=Path.cwd)
@@ -42,7 +43,7 @@ class Settings:
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 _CODE_KEYS = ("select", "extend-select", "ignore")
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "rules", "respect-gitignore")
+KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "rules", "respect-gitignore", "baseline")
 
 
 def find_config(start: Path) -> Path | None:
@@ -107,6 +108,11 @@ def parse_settings(
                 problems.append(f"{where}.{key}: expected a boolean, got {_type_name(value)}")
             else:
                 settings.respect_gitignore = value
+        elif key == "baseline":
+            if not isinstance(value, str):
+                problems.append(f"{where}.{key}: expected a string (a path), got {_type_name(value)}")
+            else:
+                settings.baseline = (path.parent if path else Path.cwd()) / value
         elif key == "per-file-ignores":
             if not isinstance(value, Mapping):
                 problems.append(f"{where}.{key}: expected a table of glob = [codes], got {_type_name(value)}")

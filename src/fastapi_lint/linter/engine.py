@@ -30,6 +30,7 @@ class RunResult:
     errors: list[FileError] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
     fixed: int = 0
+    noqa_added: int = 0
     files_checked: int = 0
     # Unified diffs of the fixes, when asked for instead of writing.
     diffs: list[str] = field(default_factory=list)
@@ -41,6 +42,7 @@ class RunOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     force_exclude: bool = False
+    add_noqa: bool = False
 
 
 def display_path(path: Path, cwd: Path) -> str:

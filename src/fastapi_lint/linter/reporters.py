@@ -74,5 +74,21 @@ def render_statistics(result: RunResult) -> str:
     return "\n".join(rows)
 
 
+def render(result: RunResult, output_format: str, *, fixing: bool, unsafe_fixes: bool, color: bool) -> str:
+    """The report in one of the CLI's output formats."""
+    style: Style = _styled if color else _plain
+    if output_format in ("full", "concise", "text"):
+        return render_text(result, fixing=fixing, unsafe_fixes=unsafe_fixes, style=style)
+    if output_format == "json":
+        return render_json(result)
+    raise NotImplementedError(output_format)
+
+
+def _styled(text: str, **styles: object) -> str:
+    import click
+
+    return click.style(text, **styles)  # type: ignore[arg-type]
+
+
 def render_json(result: RunResult) -> str:
     return json.dumps([diagnostic.to_json() for diagnostic in result.diagnostics], indent=2)
