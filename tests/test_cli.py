@@ -43,7 +43,7 @@ def test_check_reports_every_rule_on_the_example(app: Path) -> None:
 
 
 def test_text_line_format(app: Path) -> None:
-    result = run("check", ".", "--select", "FAPI302", cwd=app)
+    result = run("check", ".", "--select", "FAPI302", "--output-format", "concise", cwd=app)
     first = result.stdout.splitlines()[0]
     assert first.startswith("app/db/session.py:11:25: FAPI302 "), first
     assert "fix: " in result.stdout.splitlines()[1]
@@ -178,7 +178,7 @@ def test_rule_documentation() -> None:
         assert section in doc.stdout
     listing = run("rule", "--all", cwd=EXAMPLE)
     assert [line.split()[0] for line in listing.stdout.splitlines()] == [
-        "FAPI000", "FAPI101", "FAPI201", "FAPI301", "FAPI302", "FAPI303", "FAPI401"
+        "FAPI000", "FAPI100", "FAPI101", "FAPI201", "FAPI301", "FAPI302", "FAPI303", "FAPI401"
     ]
     unknown = run("rule", "FAPI999", cwd=EXAMPLE)
     assert unknown.returncode == 2 and "unknown rule code" in unknown.stderr

@@ -132,32 +132,39 @@ def check(
     options = RunOptions(
         fix=fix and not diff, unsafe_fixes=unsafe_fixes, diff=diff, force_exclude=force_exclude, add_noqa=add_noqa
     )
-    result = Engine(settings, options).run(list(paths) or [Path(".")])
+    roots = list(paths) or [Path(".")]
+    engine = Engine(settings, options)
+    result = engine.run(roots)
 
     for error in result.errors:
         click.echo(f"error: {error.path}: {error.message}", err=True)
     for internal in result.internal_errors:
         click.echo(f"error: internal error while linting {internal.path} (rule {internal.rule}): {internal.message}", err=True)
 
-    if changed is not None:
-        from fastapi_lint.linter.changes import keep_changed
-
-        keep_changed(result, changed, cwd)
+    # Baselines see every finding, before the changed-lines filter: otherwise the
+    # findings on untouched lines would count as fixed (stale) and be pruned.
     if write_baseline is not None:
-        from fastapi_lint.linter.baseline import write_baseline_file
+        from fastapi_lint.linter.baseline import BaselineError, Scope, write_baseline_file
 
-        count = write_baseline_file(write_baseline, result, cwd)
+        try:
+            count = write_baseline_file(write_baseline, result, cwd, Scope.of(roots, engine.selected, cwd))
+        except BaselineError as error:
+            _fail([str(error)], "cannot write the baseline")
         click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.", err=True)
         sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
     if baseline_path is not None:
-        from fastapi_lint.linter.baseline import BaselineError, apply_baseline
+        from fastapi_lint.linter.baseline import BaselineError, Scope, apply_baseline
 
         try:
-            stale = apply_baseline(baseline_path, result, cwd)
+            stale = apply_baseline(baseline_path, result, cwd, Scope.of(roots, engine.selected, cwd))
         except BaselineError as error:
             _fail([str(error)], "invalid baseline")
         for entry in stale:
             click.echo(f"warning: stale baseline entry (fixed?): {entry}", err=True)
+    if changed is not None:
+        from fastapi_lint.linter.changes import keep_changed
+
+        keep_changed(result, changed, cwd)
 
     if add_noqa:
         count = result.noqa_added

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+# Where each rule's page is published; reports (SARIF helpUri) link here.
+RULE_DOCS_URL = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules/{code}.md"
+
+
+def rule_url(code: str) -> str:
+    """The URL of the documentation page of rule ``code``."""
+    return RULE_DOCS_URL.format(code=code)
+
+
 _AVAILABILITY = {
     "safe": "Fix is available (safe).",
     "unsafe": "Fix is available with --unsafe-fixes.",

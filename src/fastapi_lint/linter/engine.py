@@ -13,15 +13,15 @@ from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
 from fastapi_lint.linter.discovery import DEFAULT_EXCLUDE, Excluder, iter_python_files
 from fastapi_lint.linter.fixes import MAX_FIX_PASSES, WriteError, apply_fixes, fixes_for, write_atomically
 from fastapi_lint.linter.index import ProjectIndex, find_project_root
-from fastapi_lint.linter.noqa import file_silences
-from fastapi_lint.linter.rule import ProjectRule, Rule
+from fastapi_lint.linter.noqa import UNUSED_NOQA_CODE, NoqaPolicy, add_noqa, file_silences
+from fastapi_lint.linter.rule import ProjectFinding, ProjectRule, Rule
 from fastapi_lint.linter.runner import SYNTAX_ERROR_CODE, ActiveRule, FileResult, lint_file
 from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, decode_source, parse_module, read_source
 from fastapi_lint.rules import ALL_RULES
 
 
 def all_codes() -> list[str]:
-    return [SYNTAX_ERROR_CODE, *(rule.code for rule in ALL_RULES)]
+    return [SYNTAX_ERROR_CODE, UNUSED_NOQA_CODE, *(rule.code for rule in ALL_RULES)]
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Engine:
         self.file_rules = [rule for rule in ALL_RULES if issubclass(rule, Rule) and rule.code in self.selected]
         self.project_rules = [rule for rule in ALL_RULES if issubclass(rule, ProjectRule) and rule.code in self.selected]
         self._indexes: dict[Path, ProjectIndex] = {}
+        self._project_cache: dict[tuple[str, Path], list[ProjectFinding]] = {}
 
     # -- projects ----------------------------------------------------------------
 
@@ -118,6 +119,8 @@ class Engine:
                 shown = display_path(path, self.cwd)
                 result.internal_errors.append(InternalError(shown, "engine", f"{type(error).__name__}: {error}"))
         self._run_project_rules(existing, files, result)
+        if self.options.add_noqa:
+            self._add_noqa(result)
         result.diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
         return result
 
@@ -126,16 +129,24 @@ class Engine:
         shown = display_path(path, self.cwd)
         rules = self._rules_for(path)
         check_syntax = SYNTAX_ERROR_CODE in self.selected and SYNTAX_ERROR_CODE not in self._per_file_ignored(path)
-        file_result = lint_file(path, shown, rules, index, check_syntax=check_syntax)
+        noqa = self._noqa_policy(path, index)
+        file_result = lint_file(path, shown, rules, index, check_syntax=check_syntax, noqa=noqa)
         result.errors.extend(file_result.errors)
         result.internal_errors.extend(file_result.internal_errors)
         if (self.options.fix or self.options.diff) and file_result.source is not None:
             if fixes_for(file_result.diagnostics, self.options.unsafe_fixes):
-                file_result = self._fix(path, shown, rules, index, file_result, result)
+                file_result = self._fix(path, shown, rules, index, file_result, result, noqa)
         result.diagnostics.extend(file_result.diagnostics)
 
     def _fix(
-        self, path: Path, shown: str, rules: list[ActiveRule], index: ProjectIndex, first: FileResult, result: RunResult
+        self,
+        path: Path,
+        shown: str,
+        rules: list[ActiveRule],
+        index: ProjectIndex,
+        first: FileResult,
+        result: RunResult,
+        noqa: NoqaPolicy | None = None,
     ) -> FileResult:
         """Apply fixes until nothing more changes; write (or diff) only a text that parses."""
         original = first.source
@@ -150,7 +161,7 @@ class Engine:
                 return first
             text, fixed = new_text, fixed + count
             source = SourceFile(path, text, original.encoding, original.raw)
-            current = lint_file(path, shown, rules, index, source=source)
+            current = lint_file(path, shown, rules, index, source=source, noqa=noqa)
             result.internal_errors.extend(current.internal_errors)
         if text == original.text:
             return first
@@ -166,6 +177,56 @@ class Engine:
         result.fixed += fixed
         return current
 
+    def _noqa_policy(self, path: Path, index: ProjectIndex) -> NoqaPolicy:
+        return NoqaPolicy(
+            known=frozenset(all_codes()),
+            enabled=frozenset(self.selected - self._per_file_ignored(path)),
+            project_codes=frozenset(rule.code for rule in ALL_RULES if issubclass(rule, ProjectRule)),
+            project_reports=lambda code: self._project_reports(code, path, index),
+        )
+
+    def _project_findings(self, rule: type[ProjectRule], index: ProjectIndex) -> list[ProjectFinding]:
+        """A project rule's findings, computed once per project (FAPI100 may ask before the end of the run)."""
+        key = (rule.code, index.root)
+        if key not in self._project_cache:
+            settings = {**rule.option_defaults(), **self.settings.rule_options.get(rule.code, {})}
+            self._project_cache[key] = list(rule(settings).check_project(index))
+        return self._project_cache[key]
+
+    def _project_reports(self, code: str, path: Path, index: ProjectIndex) -> bool:
+        """Whether project rule ``code`` reports ``path``; a rule that fails counts as reporting it."""
+        rule = next((rule for rule in self.project_rules if rule.code == code), None)
+        if rule is None:
+            return False
+        try:
+            findings = self._project_findings(rule, index)
+        except Exception:  # reported by _run_project_rules; meanwhile its noqa is kept
+            return True
+        target = path.resolve()
+        return any((index.root / finding.path).resolve() == target for finding in findings)
+
+    def _add_noqa(self, result: RunResult) -> None:
+        """Silence every finding with a noqa comment on its line; the findings left stay reported."""
+        by_path: dict[str, list[Diagnostic]] = {}
+        for diagnostic in result.diagnostics:
+            by_path.setdefault(diagnostic.path, []).append(diagnostic)
+        left: list[Diagnostic] = []
+        for shown, diagnostics in by_path.items():
+            path = self.cwd / shown
+            try:
+                source = read_source(path)
+                addition = add_noqa(source.text, diagnostics)
+                if addition.text != source.text:
+                    write_atomically(path, addition.text, source.encoding, source.raw)
+            except (SourceError, WriteError, OSError) as error:
+                result.errors.append(FileError(shown, f"noqa comments not added: {error}"))
+                left.extend(diagnostics)
+                continue
+            result.errors.extend(FileError(shown, problem) for problem in addition.problems)
+            result.noqa_added += addition.added
+            left.extend(addition.left)
+        result.diagnostics = left
+
     def _run_project_rules(self, roots: list[Path], files: list[Path], result: RunResult) -> None:
         if not self.project_rules or not files:
             return
@@ -173,9 +234,8 @@ class Engine:
         directories = [path for path in roots if path.is_dir()]
         for index in list(self._indexes.values()):
             for rule in self.project_rules:
-                settings = {**rule.option_defaults(), **self.settings.rule_options.get(rule.code, {})}
                 try:
-                    findings = list(rule(settings).check_project(index))
+                    findings = self._project_findings(rule, index)
                 except Exception as error:  # a bug in a rule must not stop the run
                     result.internal_errors.append(InternalError(str(index.root), rule.code, f"{type(error).__name__}: {error}"))
                     continue
@@ -184,7 +244,7 @@ class Engine:
                     inside = path in linted or any(_is_under(path, directory) for directory in directories)
                     if not inside or rule.code in self._per_file_ignored(path):
                         continue
-                    if _file_silences(path, rule.code):
+                    if _file_silences(path, rule.code, finding.line):
                         continue
                     result.diagnostics.append(
                         Diagnostic(
@@ -208,9 +268,9 @@ def _is_under(path: Path, directory: Path) -> bool:
         return False
 
 
-def _file_silences(path: Path, code: str) -> bool:
+def _file_silences(path: Path, code: str, line: int) -> bool:
     try:
-        return file_silences(read_source(path).text, code)
+        return file_silences(read_source(path).text, code, line)
     except SourceError:
         return False
 

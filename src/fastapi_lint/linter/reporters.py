@@ -1,15 +1,19 @@
-"""Rendering a run's findings: text for people, JSON for tools."""
+"""Rendering a run's findings: text for people, JSON and CI formats for tools (in ``formats``)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Callable
+from pathlib import Path
 
 from fastapi_lint.linter.diagnostics import Diagnostic
 from fastapi_lint.linter.engine import RunResult
-
-Style = Callable[..., str]
+from fastapi_lint.linter.formats.github import annotation
+from fastapi_lint.linter.formats.gitlab import render_gitlab
+from fastapi_lint.linter.formats.junit import render_junit
+from fastapi_lint.linter.formats.sarif import render_sarif
+from fastapi_lint.linter.formats.snippet import Style, render_snippet
+from fastapi_lint.linter.formats.sources import SourceLines
 
 
 def _plain(text: str, **_: object) -> str:
@@ -31,15 +35,30 @@ def fix_hint(diagnostic: Diagnostic, unsafe_fixes: bool) -> str | None:
     return f"fix: {fix.message} (unsafe: --unsafe-fixes)"
 
 
-def render_text(result: RunResult, *, fixing: bool, unsafe_fixes: bool, style: Style = _plain) -> str:
+def render_text(
+    result: RunResult,
+    *,
+    fixing: bool,
+    unsafe_fixes: bool,
+    style: Style = _plain,
+    full: bool = False,
+    sources: SourceLines | None = None,
+) -> str:
+    """``path:line:col: CODE message`` per finding; ``full`` quotes the source lines under each."""
+    sources = sources or SourceLines()
     lines = []
     for diagnostic in result.diagnostics:
         where = style(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}:", bold=True)
         code = style(diagnostic.code, fg="red", bold=True)
         lines.append(f"{where} {code} {diagnostic.message}")
         hint = fix_hint(diagnostic, unsafe_fixes)
-        if hint:
+        snippet = render_snippet(diagnostic, sources.lines(diagnostic.path), style, [hint] if hint else []) if full else None
+        if snippet is not None:
+            lines.extend(snippet)
+        elif hint:
             lines.append(style(f"    {hint}", fg="cyan"))
+        if full:
+            lines.append("")
     lines.append(summary_line(result, fixing=fixing, unsafe_fixes=unsafe_fixes))
     return "\n".join(lines)
 
@@ -74,14 +93,32 @@ def render_statistics(result: RunResult) -> str:
     return "\n".join(rows)
 
 
-def render(result: RunResult, output_format: str, *, fixing: bool, unsafe_fixes: bool, color: bool) -> str:
-    """The report in one of the CLI's output formats."""
+def render(
+    result: RunResult, output_format: str, *, fixing: bool, unsafe_fixes: bool, color: bool, cwd: Path | None = None
+) -> str:
+    """The report in one of the CLI's output formats (``text`` is the old name of ``full``).
+
+    Paths in ``result`` are relative to ``cwd`` (default: the working directory), where
+    the formats that quote source lines read the files.
+    """
     style: Style = _styled if color else _plain
-    if output_format in ("full", "concise", "text"):
-        return render_text(result, fixing=fixing, unsafe_fixes=unsafe_fixes, style=style)
+    sources = SourceLines(cwd)
+    if output_format in ("full", "text", "concise"):
+        full = output_format != "concise"
+        return render_text(result, fixing=fixing, unsafe_fixes=unsafe_fixes, style=style, full=full, sources=sources)
     if output_format == "json":
         return render_json(result)
-    raise NotImplementedError(output_format)
+    if output_format == "json-lines":
+        return render_json_lines(result)
+    if output_format == "github":
+        return "\n".join(annotation(diagnostic, fix_hint(diagnostic, unsafe_fixes)) for diagnostic in result.diagnostics)
+    if output_format == "gitlab":
+        return render_gitlab(result, sources)
+    if output_format == "junit":
+        return render_junit(result)
+    if output_format == "sarif":
+        return render_sarif(result, sources)
+    raise ValueError(f"unknown output format {output_format!r}")
 
 
 def _styled(text: str, **styles: object) -> str:
@@ -92,3 +129,8 @@ def _styled(text: str, **styles: object) -> str:
 
 def render_json(result: RunResult) -> str:
     return json.dumps([diagnostic.to_json() for diagnostic in result.diagnostics], indent=2)
+
+
+def render_json_lines(result: RunResult) -> str:
+    """One JSON object per line, the records of ``render_json``: easy to stream and to grep."""
+    return "\n".join(json.dumps(diagnostic.to_json()) for diagnostic in result.diagnostics)

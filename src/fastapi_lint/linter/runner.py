@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
-from fastapi_lint.linter.noqa import filter_noqa
+from fastapi_lint.linter.noqa import NoqaPolicy, mentions_noqa, suppress
 from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
 
 if TYPE_CHECKING:
@@ -45,7 +45,9 @@ def lint_file(
     index: "ProjectIndex",
     source: SourceFile | None = None,
     check_syntax: bool = True,
+    noqa: NoqaPolicy | None = None,
 ) -> FileResult:
+    """Lint one file; ``noqa`` (when given) also judges its noqa comments (FAPI100)."""
     result = FileResult(path)
     if source is None:
         try:
@@ -57,9 +59,13 @@ def lint_file(
     text = source.text
     active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
     if not active:
-        # No rule can fire: CPython's own parser is enough to report a syntax error.
-        problem = quick_syntax_check(text, display_path) if check_syntax else None
-        if problem is not None:
+        # No rule can fire: CPython's own parser is enough to tell whether the file parses
+        # (a file that does not gets no FAPI100: its noqa comments are not judged).
+        judge_noqa = noqa is not None and noqa.reports_unused and mentions_noqa(text)
+        problem = quick_syntax_check(text, display_path) if check_syntax or judge_noqa else None
+        if problem is None:
+            result.diagnostics.extend(suppress([], text, display_path, noqa))
+        elif check_syntax:
             result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     tree = parse_module(text)
@@ -72,7 +78,10 @@ def lint_file(
             result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     diagnostics = _run_rules(path, display_path, text, tree, active, index, result)
-    result.diagnostics.extend(filter_noqa(diagnostics, text))
+    if noqa is not None and (result.errors or result.internal_errors):
+        # A rule that failed (or a traversal that did not finish) proves nothing about its noqa.
+        noqa = noqa.without(noqa.enabled if result.errors else {error.rule for error in result.internal_errors})
+    result.diagnostics.extend(suppress(diagnostics, text, display_path, noqa))
     return result
 
 

@@ -15,6 +15,7 @@ from fastapi_lint.rules.layer_based_layout import LayerBasedLayout  # noqa: E402
 from fastapi_lint.rules.missing_expire_on_commit import MissingExpireOnCommit  # noqa: E402
 from fastapi_lint.rules.syntax_error import SyntaxErrorInFile  # noqa: E402
 from fastapi_lint.rules.unmanaged_session import UnmanagedSession  # noqa: E402
+from fastapi_lint.rules.unused_noqa import UnusedNoqa  # noqa: E402
 
 ALL_RULES: tuple[type[Rule] | type[ProjectRule], ...] = (
     LayerBasedLayout,
@@ -25,5 +26,5 @@ ALL_RULES: tuple[type[Rule] | type[ProjectRule], ...] = (
     HeavyBackgroundTask,
 )
 
-# Every code a user can select or read about: the engine's own FAPI000 and the rules.
-DOCUMENTED_RULES: tuple[type[Rule] | type[ProjectRule], ...] = (SyntaxErrorInFile, *ALL_RULES)
+# Every code a user can select or read about: the engine's own FAPI000 and FAPI100, and the rules.
+DOCUMENTED_RULES: tuple[type[Rule] | type[ProjectRule], ...] = (SyntaxErrorInFile, UnusedNoqa, *ALL_RULES)

@@ -1,0 +1,1 @@
+"""The report formats for machines and CI servers; ``reporters.render`` picks one."""
