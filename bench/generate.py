@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 FEATURES_PER_DOMAIN = 10
-# Share of domains laid out by layer (the rest by feature).
-LAYERED_SHARE = 0.4
+# Two domains in five are laid out by layer (the rest by feature), the first among
+# them: even the smallest project has both layouts.
+LAYERED_DOMAINS = (0, 2)
 
 DOMAIN_WORDS = (
     "billing", "catalog", "accounts", "shipping", "inventory", "support", "marketing", "analytics",
@@ -113,12 +114,12 @@ class Project:
     files: int
 
 
-def features_for_files(files: int, seed: int = 0) -> int:
+def features_for_files(files: int) -> int:
     """The smallest number of features whose project has at least ``files`` Python files."""
     low, high = 1, max(1, files)
     while low < high:
         middle = (low + high) // 2
-        if count_python_files(plan(middle, seed)) >= files:
+        if count_python_files(plan(middle, 0)) >= files:
             high = middle
         else:
             low = middle + 1
@@ -134,8 +135,7 @@ def plan(features: int, seed: int) -> tuple[Feature, ...]:
     for index in range(features):
         domain_index = index // FEATURES_PER_DOMAIN
         domain = _numbered(DOMAIN_WORDS, domain_index)
-        domain_rng = random.Random(f"{seed}:domain:{domain_index}")
-        layered = domain_rng.random() < LAYERED_SHARE
+        layered = domain_index % 5 in LAYERED_DOMAINS
         name = _numbered(FEATURE_WORDS, index)
         planned.append(Feature(index, domain, name, layered, f"{seed}:feature:{index}"))
     return tuple(planned)
@@ -168,7 +168,7 @@ def project_files(features: tuple[Feature, ...], seed: int) -> Iterator[tuple[st
     yield "app/core/logging.py", lambda: LOGGING_MODULE
     yield "app/db/__init__.py", lambda: "from app.db.session import SessionLocal, async_session_factory\n"
     yield "app/db/base.py", lambda: DB_BASE_MODULE
-    yield "app/db/session.py", lambda: session_module(random.Random(f"{seed}:session"))
+    yield "app/db/session.py", lambda: SESSION_MODULE
     yield "app/api/__init__.py", str
     yield "app/api/deps.py", lambda: DEPS_MODULE
     yield "tests/__init__.py", str
@@ -299,26 +299,22 @@ def config_module(rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def session_module(rng: random.Random) -> str:
-    expire = ", expire_on_commit=False" if rng.random() < 0.5 else ""
-    lines = [
-        "from sqlalchemy import create_engine",
-        "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine",
-        "from sqlalchemy.orm import sessionmaker",
-        "",
-        "from app.core.config import settings",
-        "",
-        "engine = create_engine(settings.sync_database_url, pool_pre_ping=True)",
-        "SessionLocal = sessionmaker(bind=engine, autoflush=False)",
-        "",
-        "async_engine = create_async_engine(settings.DATABASE_URL, pool_size=10)",
-        f"async_session_factory = async_sessionmaker(async_engine{expire})",
-        "",
-        "# Used by the scripts in tools/ that run outside a request.",
-        "db = SessionLocal()",
-        "",
-    ]
-    return "\n".join(lines)
+SESSION_MODULE = """\
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+from app.core.config import settings
+
+engine = create_engine(settings.sync_database_url, pool_pre_ping=True)
+SessionLocal = sessionmaker(bind=engine, autoflush=False)
+
+async_engine = create_async_engine(settings.DATABASE_URL, pool_size=10)
+async_session_factory = async_sessionmaker(async_engine)
+
+# Used by the scripts in tools/ that run outside a request.
+db = SessionLocal()
+"""
 
 
 def main_module(features: tuple[Feature, ...]) -> str:
@@ -854,7 +850,7 @@ def render_router(feature: Feature) -> str:
         f"    return {aw}change_{name}(db, {name}_id, data)",
         "",
         "",
-        f'@router.post("/export", status_code=status.HTTP_202_ACCEPTED)',
+        '@router.post("/export", status_code=status.HTTP_202_ACCEPTED)',
         f"{df} export_endpoint(background_tasks: BackgroundTasks, db: {session_type} = Depends({dependency})) -> dict[str, str]:",
         f"    page = {aw}page_of_{name}s(db, 0, 1000)",
         f"    background_tasks.add_task(upload_{name}_report, [item.model_dump() for item in page.items])",
@@ -947,7 +943,7 @@ def render_test(feature: Feature) -> str:
     lines += [
         "",
         "",
-        f"def test_read_schema_accepts_an_id() -> None:",
+        "def test_read_schema_accepts_an_id() -> None:",
         f"    assert {cls}Read.model_fields[\"id\"].annotation is int",
     ]
     return "\n".join(lines) + "\n"
@@ -982,7 +978,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--files must be at least 1")
     if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
         parser.error(f"{args.out} exists and is not an empty directory")
-    features = args.features if args.features is not None else features_for_files(args.files or 3000, args.seed)
+    features = args.features if args.features is not None else features_for_files(args.files or 3000)
     project = generate(args.out, features, args.seed)
     print(f"Wrote {project.files} Python files ({features} features) to {args.out}", file=sys.stderr)
     return 0

@@ -148,7 +148,7 @@ def prepare(args: argparse.Namespace, work: Path, progress: Progress) -> tuple[l
     main: list[Corpus] = []
     growth: list[tuple[int, Corpus]] = []
     if not args.no_generate:
-        features = generate.features_for_files(args.files, args.seed)
+        features = generate.features_for_files(args.files)
         if args.growth:
             # 16x is the main generated project; 1x and 4x are its first features.
             base = -(-features // GROWTH_FACTORS[-1])
@@ -236,8 +236,23 @@ class Bench:
             arguments = [str(path.relative_to(corpus.root)) for path in sampled]
             fixit = self.others.fixit
             jobs.append(Job(fixit_series, root, [fixit, "lint", *arguments], accept=FIXIT_ERROR_BITS))
+            if len(sampled) < len(corpus.files):
+                # Scaling the sample up needs Fixit's fixed cost (start, imports, worker pool) apart.
+                empty = self._fixit_start_up_project()
+                start_up = Series(corpus.name, "Fixit", "start-up", 2)
+                jobs.append(Job(start_up, empty, [fixit, "lint", "a.py", "b.py"], accept=FIXIT_ERROR_BITS))
         self._alternate(jobs, "cold")
         self.results.cold.extend(job.series for job in jobs)
+
+    def _fixit_start_up_project(self) -> Path:
+        """Two empty modules: what Fixit costs before it has anything to lint."""
+        root = self.work / "fixit-start-up"
+        if not root.is_dir():
+            root.mkdir()
+            (root / "pyproject.toml").write_text(corpora.STUB_PYPROJECT, encoding="utf-8")
+            (root / "a.py").write_text("", encoding="utf-8")
+            (root / "b.py").write_text("", encoding="utf-8")
+        return root
 
     def _ruff_file_count(self, corpus: Corpus) -> int:
         assert self.others is not None

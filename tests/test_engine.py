@@ -43,7 +43,8 @@ def test_selection_follows_ruff() -> None:
     assert select_codes(codes, None, [], []) == set(codes)
     assert select_codes(codes, ["FAPI3"], [], ["FAPI303"]) == {"FAPI301", "FAPI302"}
     assert select_codes(codes, ["FAPI302"], [], ["FAPI3"]) == {"FAPI302"}
-    assert select_codes(codes, ["FAPI1"], ["FAPI401"], []) == {"FAPI101", "FAPI401"}
+    assert select_codes(codes, ["FAPI10"], ["FAPI401"], []) == {"FAPI100", "FAPI101", "FAPI401"}
+    assert select_codes(codes, ["FAPI101"], [], []) == {"FAPI101"}
 
 
 def test_configuration_problems_are_collected() -> None:

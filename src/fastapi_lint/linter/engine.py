@@ -287,11 +287,13 @@ def check_source(source: str, path: Path, settings: Settings | None = None) -> l
     """Lint one module given as text, as part of the project that ``path`` belongs to."""
     engine = Engine(settings or Settings(), cwd=path.parent)
     absolute = path.resolve()
+    index = engine.index_for(absolute)
     result = lint_file(
         absolute,
         display_path(absolute, engine.cwd),
         engine._rules_for(absolute),
-        engine.index_for(absolute),
+        index,
         source=decode_source(source.encode("utf-8"), absolute),
+        noqa=engine._noqa_policy(absolute, index),
     )
     return result.diagnostics

@@ -122,7 +122,8 @@ def read_comments(text: str, *, always: bool = False) -> Comments:
         return _read_lines(text)
     lines = text.split("\n")
     directives: dict[int, Directive] = {}
-    file_all, file_codes = False, set()
+    file_all = False
+    file_codes: set[str] = set()
     ends: set[int] = set()
     for token in tokens:
         if token.type in (tokenize.NEWLINE, tokenize.NL):
@@ -147,7 +148,8 @@ def _read_lines(text: str) -> Comments:
     """The fallback for text the tokenizer rejects: each line read on its own."""
     lines = text.split("\n")
     directives: dict[int, Directive] = {}
-    file_all, file_codes = False, set()
+    file_all = False
+    file_codes: set[str] = set()
     for row, line in enumerate(lines, start=1):
         if "noqa" not in line.lower():
             continue

@@ -1,0 +1,227 @@
+"""The persistent cache: per-file findings and per-module summaries, keyed by content.
+
+One JSON file per configuration under ``.fastapi_lint_cache/<version>/`` (JSON, not
+pickle: a cache directory can come from anyone's repository, and reading it must
+never run code). It is written whole, atomically, at the end of a run, so two runs
+at once never leave it half-written (the last one wins); a file that does not parse
+or does not have the expected shape is discarded, never trusted.
+
+A file's findings are reused when its bytes and the bytes of every module whose
+summary its rules consulted are unchanged, and every module name its rules looked
+up still resolves the same way: editing the email helper that a router's
+background task calls re-lints the router.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from fastapi_lint import __version__
+from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
+from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
+
+CACHE_DIRECTORY = ".fastapi_lint_cache"
+_FORMAT = 1
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@dataclass
+class FileEntry:
+    content: str
+    diagnostics: list[Diagnostic]
+    # Project files whose summaries the rules read: path -> content hash.
+    dependencies: dict[str, str]
+    # Module names the rules looked up: name -> the module it resolved to (None: absent).
+    lookups: dict[str, str | None]
+
+
+@dataclass
+class CacheData:
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    # path -> (content hash, summary)
+    summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=dict)
+
+
+def cache_file(directory: Path, settings_key: str) -> Path:
+    return directory / __version__ / f"{settings_key}.json"
+
+
+def settings_key(parts: Mapping[str, Any]) -> str:
+    """A short hash of everything in the configuration that changes findings."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def load(path: Path) -> CacheData:
+    """The cache at ``path``; empty when it is missing, unreadable or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT or data.get("version") != __version__:
+            return CacheData()
+        files = {key: _file_entry(value) for key, value in data["files"].items()}
+        summaries = {key: (value[0], _summary(value[1])) for key, value in data["summaries"].items()}
+        return CacheData(files, summaries)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return CacheData()
+
+
+def save(path: Path, cache: CacheData) -> None:
+    """Write the cache atomically; a failure to write only costs speed next time."""
+    payload = {
+        "format": _FORMAT,
+        "version": __version__,
+        "files": {key: _file_entry_json(entry) for key, entry in sorted(cache.files.items())},
+        "summaries": {key: [value[0], _summary_json(value[1])] for key, value in sorted(cache.summaries.items())},
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        root = path.parent.parent
+        ignore = root / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by fastapi-lint\n*\n", encoding="utf-8")
+        descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, separators=(",", ":"))
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
+# -- (de)serialising -------------------------------------------------------------------
+
+
+def _diagnostic_json(diagnostic: Diagnostic) -> list[Any]:
+    fix = diagnostic.fix
+    return [
+        diagnostic.code,
+        diagnostic.name,
+        diagnostic.message,
+        diagnostic.path,
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.end_line,
+        diagnostic.end_column,
+        None
+        if fix is None
+        else [fix.applicability, fix.message, [[e.path, e.line, e.column, e.end_line, e.end_column, e.content] for e in fix.edits]],
+    ]
+
+
+def _diagnostic(value: list[Any]) -> Diagnostic:
+    code, name, message, path, line, column, end_line, end_column, fix = value
+    parsed_fix = None
+    if fix is not None:
+        applicability, fix_message, edits = fix
+        if applicability not in ("safe", "unsafe"):
+            raise ValueError("bad applicability")
+        parsed_fix = Fix(applicability, str(fix_message), tuple(Edit(*_edit(edit)) for edit in edits))
+    return Diagnostic(str(code), str(name), str(message), str(path), int(line), int(column), int(end_line), int(end_column), parsed_fix)
+
+
+def _edit(value: list[Any]) -> tuple[str, int, int, int, int, str]:
+    path, line, column, end_line, end_column, content = value
+    return str(path), int(line), int(column), int(end_line), int(end_column), str(content)
+
+
+def _file_entry_json(entry: FileEntry) -> dict[str, Any]:
+    return {
+        "content": entry.content,
+        "diagnostics": [_diagnostic_json(d) for d in entry.diagnostics],
+        "dependencies": entry.dependencies,
+        "lookups": entry.lookups,
+    }
+
+
+def _file_entry(value: dict[str, Any]) -> FileEntry:
+    return FileEntry(
+        str(value["content"]),
+        [_diagnostic(item) for item in value["diagnostics"]],
+        {str(k): str(v) for k, v in value["dependencies"].items()},
+        {str(k): (None if v is None else str(v)) for k, v in value["lookups"].items()},
+    )
+
+
+def _value_json(value: object) -> Any:
+    from fastapi_lint.linter.summary import Ref
+
+    if value is ...:
+        return {"unknown": True}
+    if isinstance(value, Ref):
+        return {"ref": value.qualname}
+    return value
+
+
+def _value(value: Any) -> object:
+    from fastapi_lint.linter.summary import Ref
+
+    if isinstance(value, dict):
+        if value.get("unknown"):
+            return ...
+        if "ref" in value:
+            return Ref(value["ref"])
+        raise ValueError("bad value")
+    if value is None or isinstance(value, (str, int, bool, float)):
+        return value
+    raise ValueError("bad value")
+
+
+def _summary_json(summary: ModuleSummary) -> dict[str, Any]:
+    return {
+        "name": summary.name,
+        "path": summary.path,
+        "is_package": summary.is_package,
+        "imports": summary.imports,
+        "functions": {
+            key: [f.name, f.line, f.is_async, f.is_generator, list(f.decorators), list(f.calls), list(f.returns), list(f.params)]
+            for key, f in summary.functions.items()
+        },
+        "classes": {
+            key: [c.name, c.line, list(c.bases), list(c.fields), list(c.methods), [[k, _value_json(v)] for k, v in c.config]]
+            for key, c in summary.classes.items()
+        },
+        "assigns": {
+            key: [a.name, a.line, a.call, [[k, _value_json(v)] for k, v in a.keywords], a.has_double_star, a.alias]
+            for key, a in summary.assigns.items()
+        },
+    }
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    return tuple(str(value) for value in values)
+
+
+def _summary(value: dict[str, Any]) -> ModuleSummary:
+    functions = {
+        str(key): FunctionSummary(
+            str(f[0]), int(f[1]), bool(f[2]), bool(f[3]), _strings(f[4]), _strings(f[5]), _strings(f[6]), _strings(f[7])
+        )
+        for key, f in value["functions"].items()
+    }
+    classes = {
+        str(key): ClassSummary(
+            str(c[0]), int(c[1]), _strings(c[2]), _strings(c[3]), _strings(c[4]), tuple((str(k), _value(v)) for k, v in c[5])
+        )
+        for key, c in value["classes"].items()
+    }
+    assigns = {
+        str(key): AssignSummary(
+            str(a[0]),
+            int(a[1]),
+            None if a[2] is None else str(a[2]),
+            tuple((str(k), _value(v)) for k, v in a[3]),
+            bool(a[4]),
+            None if a[5] is None else str(a[5]),
+        )
+        for key, a in value["assigns"].items()
+    }
+    imports = {str(k): str(v) for k, v in value["imports"].items()}
+    return ModuleSummary(str(value["name"]), str(value["path"]), bool(value["is_package"]), imports, functions, classes, assigns)
