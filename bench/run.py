@@ -91,7 +91,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each tool in each mode; medians are reported (default 3)")
     parser.add_argument("--no-tools", action="store_true", help="do not install or run Fixit and ruff")
     parser.add_argument("--tools-venv", type=Path, default=DEFAULT_TOOLS_VENV, help=f"venv for Fixit and ruff (default {DEFAULT_TOOLS_VENV.relative_to(BENCH.parent)})")
-    parser.add_argument("--fixit-sample", type=int, default=100, metavar="N", help="lint N evenly spread files with Fixit and scale (0: every file; default 100)")
+    parser.add_argument("--fixit-sample", type=int, default=50, metavar="N", help="lint N evenly spread files with Fixit and scale by lines (0: every file; default 50)")
     parser.add_argument("--fastapi-lint", metavar="PATH", help="the fastapi-lint executable (default: the one beside this Python)")
     parser.add_argument("--work-dir", type=Path, help="where corpora and caches are made (default: a temporary directory, removed afterwards)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE ('-': only JSON, on stdout)")
@@ -105,6 +105,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--fixit-sample must be 0 or more")
     if args.no_generate and not args.stdlib and not args.corpus:
         parser.error("nothing to lint: drop --no-generate or --no-stdlib, or give --corpus")
+    for directory in args.corpus:
+        if not directory.is_dir():
+            parser.error(f"--corpus {directory}: not a directory")
     if args.work_dir is not None and args.work_dir.exists() and any(args.work_dir.iterdir()):
         parser.error(f"--work-dir {args.work_dir} is not empty")
     return args
@@ -124,7 +127,8 @@ def benchmark(args: argparse.Namespace) -> Results:
     started = time.perf_counter()
     try:
         main_corpora, growth_corpora = prepare(args, work, progress)
-        results.corpora = [*main_corpora, *(c for _, c in growth_corpora if c not in main_corpora)]
+        names = {corpus.name for corpus in main_corpora}
+        results.corpora = [*main_corpora, *(corpus for _, corpus in growth_corpora if corpus.name not in names)]
         bench = Bench(lint, others, args.repeat, args.fixit_sample, work, progress, results)
         for corpus in main_corpora:
             bench.cold(corpus)
@@ -232,7 +236,9 @@ class Bench:
             sampled = corpora.sample(corpus.files, self.fixit_sample)
             fixit_series = Series(corpus.name, "Fixit", "cold", len(sampled))
             if len(sampled) < len(corpus.files):
-                fixit_series.notes["sampled"] = f"{len(sampled)} of {len(corpus.files)} files"
+                lines = sum(path.read_bytes().count(b"\n") for path in sampled)
+                fixit_series.notes["sampled"] = f"{len(sampled)} of {len(corpus.files)} files, {lines} lines"
+                fixit_series.notes["lines"] = lines
             arguments = [str(path.relative_to(corpus.root)) for path in sampled]
             fixit = self.others.fixit
             jobs.append(Job(fixit_series, root, [fixit, "lint", *arguments], accept=FIXIT_ERROR_BITS))
@@ -287,15 +293,9 @@ class Bench:
             jobs.append(Job(Series(corpus.name, "ruff", "warm", files), root, ruff_command))
         self._alternate(jobs, "warm")
         self.results.warm.extend(job.series for job in jobs)
-        facts["libcst_imported_on_warm_run"] = self._imports_libcst(corpus, self.lint.check("--cache-dir", str(cache), "."))
+        warm_command = self.lint.check("--cache-dir", str(cache), ".")
+        facts["libcst_imported_on_warm_run"] = imports_libcst(warm_command, corpus.root, self.env)
         self._incremental(corpus, cache, ruff_cache, facts)
-
-    def _imports_libcst(self, corpus: Corpus, command: list[str]) -> bool:
-        """Whether a run imported LibCST for real (a deferred stand-in in sys.modules does not count)."""
-        outcome = run_measured(command, corpus.root, {**self.env, "PYTHONPROFILEIMPORTTIME": "1"})
-        return any(
-            re.match(r"import time:\s+\d+\s+\|\s+\d+\s+\|\s*libcst(\.|$)", line) for line in outcome.stderr.splitlines()
-        )
 
     def _incremental(self, corpus: Corpus, cache: Path, ruff_cache: Path, facts: dict[str, object]) -> None:
         imported_by = corpora.importers(corpus.root, corpus.files)
@@ -383,6 +383,17 @@ class Bench:
                 f"{job.series.tool} ({job.series.mode}) failed on {job.series.corpus} (exit {outcome.returncode}): {last}"
             )
         return outcome
+
+
+def imports_libcst(command: list[str], cwd: Path, env: dict[str, str]) -> bool:
+    """Whether the command imported LibCST for real.
+
+    ``-X importtime`` (here through its environment variable, which reaches a
+    console script too) lists only modules actually executed, so a deferred
+    stand-in placed in ``sys.modules`` does not count.
+    """
+    outcome = run_measured(command, cwd, {**env, "PYTHONPROFILEIMPORTTIME": "1"})
+    return any(re.match(r"import time:\s+\d+\s+\|\s+\d+\s+\|\s*libcst(\.|$)", line) for line in outcome.stderr.splitlines())
 
 
 def _relabel(series: Series, mode: str) -> Series:

@@ -24,14 +24,10 @@ from typing import Any, Mapping
 
 from fastapi_lint import __version__
 from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
+from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary, content_hash
 
 CACHE_DIRECTORY = ".fastapi_lint_cache"
 _FORMAT = 1
-
-
-def content_hash(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -76,11 +72,14 @@ def load(path: Path) -> CacheData:
 
 def save(path: Path, cache: CacheData) -> None:
     """Write the cache atomically; a failure to write only costs speed next time."""
+    # Entries of files that no longer exist would only grow the file.
+    files = {key: entry for key, entry in cache.files.items() if os.path.exists(key)}
+    summaries = {key: value for key, value in cache.summaries.items() if os.path.exists(key)}
     payload = {
         "format": _FORMAT,
         "version": __version__,
-        "files": {key: _file_entry_json(entry) for key, entry in sorted(cache.files.items())},
-        "summaries": {key: [value[0], _summary_json(value[1])] for key, value in sorted(cache.summaries.items())},
+        "files": {key: _file_entry_json(entry) for key, entry in sorted(files.items())},
+        "summaries": {key: [value[0], _summary_json(value[1])] for key, value in sorted(summaries.items())},
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

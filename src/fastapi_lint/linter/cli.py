@@ -74,6 +74,9 @@ def main() -> None:
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings in this baseline file.")
 @click.option("--diff-base", "--since", "diff_base", metavar="REV", help="Report only findings on lines changed since this git revision.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where to keep the cache (default: .fastapi_lint_cache).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
 def check(
     paths: tuple[Path, ...],
     fix: bool,
@@ -94,6 +97,9 @@ def check(
     baseline_path: Path | None = None,
     write_baseline: Path | None = None,
     diff_base: str | None = None,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> None:
     """Lint PATHS (default: the current directory)."""
     from fastapi_lint.linter.config import ConfigError, check_selectors, find_config, load_settings
@@ -130,7 +136,14 @@ def check(
             _fail([str(error)], "cannot compute changed lines")
     baseline_path = baseline_path or settings.baseline
     options = RunOptions(
-        fix=fix and not diff, unsafe_fixes=unsafe_fixes, diff=diff, force_exclude=force_exclude, add_noqa=add_noqa
+        fix=fix and not diff,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        force_exclude=force_exclude,
+        add_noqa=add_noqa,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
+        jobs=jobs,
     )
     roots = list(paths) or [Path(".")]
     engine = Engine(settings, options)

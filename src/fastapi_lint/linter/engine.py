@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from dataclasses import dataclass, field
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -12,7 +16,10 @@ from fastapi_lint.linter.config import Settings, matching_codes, select_codes
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
 from fastapi_lint.linter.discovery import DEFAULT_EXCLUDE, Excluder, iter_python_files
 from fastapi_lint.linter.fixes import MAX_FIX_PASSES, WriteError, apply_fixes, fixes_for, write_atomically
-from fastapi_lint.linter.index import ProjectIndex, find_project_root
+from fastapi_lint.linter.cache import CACHE_DIRECTORY, CacheData, FileEntry, cache_file, settings_key
+from fastapi_lint.linter.cache import load as load_cache
+from fastapi_lint.linter.cache import save as save_cache
+from fastapi_lint.linter.index import ModuleSummary, ProjectIndex, Recorder, content_hash, find_project_root
 from fastapi_lint.linter.noqa import UNUSED_NOQA_CODE, NoqaPolicy, add_noqa, file_silences
 from fastapi_lint.linter.rule import ProjectFinding, ProjectRule, Rule
 from fastapi_lint.linter.runner import SYNTAX_ERROR_CODE, ActiveRule, FileResult, lint_file
@@ -43,6 +50,32 @@ class RunOptions:
     diff: bool = False
     force_exclude: bool = False
     add_noqa: bool = False
+    # The persistent cache (the CLI turns it on); by default under the configuration's folder.
+    use_cache: bool = False
+    cache_dir: Path | None = None
+    # Worker processes (None: one per CPU); used only when enough files need parsing.
+    jobs: int | None = None
+
+
+@dataclass
+class FileOutcome:
+    """What linting one file produced: small and picklable, so a worker process can send it."""
+
+    path: Path
+    shown: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    fixed: int = 0
+    diffs: list[str] = field(default_factory=list)
+    # For the cache: the content linted, and what the rules consulted (None: not cacheable).
+    content: str | None = None
+    recorder: Recorder | None = None
+    summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=dict)
+
+
+# Fewer files than this to parse are linted in this process: starting workers costs more.
+POOL_THRESHOLD = 48
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -64,6 +97,10 @@ class Engine:
         self.project_rules = [rule for rule in ALL_RULES if issubclass(rule, ProjectRule) and rule.code in self.selected]
         self._indexes: dict[Path, ProjectIndex] = {}
         self._project_cache: dict[tuple[str, Path], list[ProjectFinding]] = {}
+        # Sources already read while checking the cache, handed to the linting of the file.
+        self._sources: dict[Path, SourceFile] = {}
+        self._hashes: dict[str, str | None] = {}
+        self._store: CacheData | None = None
 
     # -- projects ----------------------------------------------------------------
 
@@ -74,6 +111,8 @@ class Engine:
             excluder = Excluder(root, self.excluder.patterns, self.excluder.respect_gitignore)
             files = list(iter_python_files([root], excluder, skip_nested_projects=True))
             index = ProjectIndex(root, files)
+            if self._store is not None:
+                index.stored_summaries = self._store.summaries
             self._indexes[root] = index
         return index
 
@@ -112,31 +151,181 @@ class Engine:
                 existing.append(absolute.absolute())
         files = sorted(iter_python_files(existing, self.excluder, self.options.force_exclude))
         result.files_checked = len(files)
+        store = self._open_cache()
+        pending = []
         for path in files:
-            try:
-                self._lint_one(path, result)
-            except Exception as error:  # a bug in the engine must not stop the run
-                shown = display_path(path, self.cwd)
-                result.internal_errors.append(InternalError(shown, "engine", f"{type(error).__name__}: {error}"))
+            cached = self._cached_outcome(path, store) if store is not None else None
+            if cached is None:
+                pending.append(path)
+            else:
+                self._merge(cached, result, None)
+        for outcome in self._lint_many(pending):
+            self._merge(outcome, result, store)
         self._run_project_rules(existing, files, result)
         if self.options.add_noqa:
             self._add_noqa(result)
+        if store is not None and pending:
+            self._save_cache(store)
         result.diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
         return result
 
-    def _lint_one(self, path: Path, result: RunResult) -> None:
+    def _merge(self, outcome: FileOutcome, result: RunResult, store: CacheData | None) -> None:
+        result.diagnostics.extend(outcome.diagnostics)
+        result.errors.extend(outcome.errors)
+        result.internal_errors.extend(outcome.internal_errors)
+        result.fixed += outcome.fixed
+        result.diffs.extend(outcome.diffs)
+        if store is None:
+            return
+        store.summaries.update(outcome.summaries)
+        if outcome.content is not None and outcome.recorder is not None:
+            recorder = outcome.recorder
+            index = self.index_for(outcome.path)
+            store.files[str(outcome.path)] = FileEntry(
+                outcome.content,
+                outcome.diagnostics,
+                {**recorder.dependencies, _SHOWN_KEY: outcome.shown, _MODULES_KEY: index.signature()},
+                recorder.lookups,
+            )
+
+    def _lint_many(self, paths: list[Path]) -> list[FileOutcome]:
+        jobs = self.options.jobs or os.cpu_count() or 1
+        if jobs > 1 and len(paths) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+            return self._lint_in_workers(paths, jobs)
+        return [self._lint_guarded(path) for path in paths]
+
+    def _lint_guarded(self, path: Path, isolate: bool = False) -> FileOutcome:
+        try:
+            return self._lint_one(path, isolate)
+        except Exception as error:  # a bug in the engine must not stop the run
+            shown = display_path(path, self.cwd)
+            outcome = FileOutcome(path, shown)
+            outcome.internal_errors.append(InternalError(shown, "engine", f"{type(error).__name__}: {error}"))
+            return outcome
+
+    def _lint_in_workers(self, paths: list[Path], jobs: int) -> list[FileOutcome]:
+        """Lint in forked worker processes (they inherit the rules and the project indexes).
+
+        A worker that dies (LibCST's native parser can crash on pathological code) takes
+        its batch with it: those files are then linted one by one in child processes, so
+        that only the culprit is reported as an error.
+        """
+        global _WORKER_ENGINE
+        _WORKER_ENGINE = self
+        size = max(1, min(64, len(paths) // (jobs * 4)))
+        batches = [paths[start : start + size] for start in range(0, len(paths), size)]
+        outcomes: list[FileOutcome] = []
+        failed: list[list[Path]] = []
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [(batch, pool.submit(_lint_batch, batch)) for batch in batches]
+            for batch, future in futures:
+                try:
+                    outcomes.extend(future.result())
+                except BrokenProcessPool:
+                    failed.append(batch)
+        for batch in failed:
+            outcomes.extend(self._lint_guarded(path, isolate=True) for path in batch)
+        return outcomes
+
+    def _lint_one(self, path: Path, isolate: bool = False) -> FileOutcome:
         index = self.index_for(path)
         shown = display_path(path, self.cwd)
+        outcome = FileOutcome(path, shown)
         rules = self._rules_for(path)
         check_syntax = SYNTAX_ERROR_CODE in self.selected and SYNTAX_ERROR_CODE not in self._per_file_ignored(path)
         noqa = self._noqa_policy(path, index)
-        file_result = lint_file(path, shown, rules, index, check_syntax=check_syntax, noqa=noqa)
-        result.errors.extend(file_result.errors)
-        result.internal_errors.extend(file_result.internal_errors)
+        source = self._sources.pop(path, None)
+        index.recorder = recorder = Recorder()
+        seen_summaries = set(index.new_summaries)
+        try:
+            file_result = lint_file(path, shown, rules, index, source=source, check_syntax=check_syntax, noqa=noqa, isolate=isolate)
+        finally:
+            index.recorder = None
+        outcome.summaries = {key: value for key, value in index.new_summaries.items() if key not in seen_summaries}
+        outcome.errors.extend(file_result.errors)
+        outcome.internal_errors.extend(file_result.internal_errors)
         if (self.options.fix or self.options.diff) and file_result.source is not None:
             if fixes_for(file_result.diagnostics, self.options.unsafe_fixes):
-                file_result = self._fix(path, shown, rules, index, file_result, result, noqa)
-        result.diagnostics.extend(file_result.diagnostics)
+                file_result = self._fix(path, shown, rules, index, file_result, outcome, noqa)
+        outcome.diagnostics.extend(file_result.diagnostics)
+        cacheable = not (outcome.errors or outcome.internal_errors or outcome.fixed or outcome.diffs)
+        if cacheable and file_result.source is not None:
+            outcome.content = content_hash(file_result.source.raw)
+            recorder.dependencies.pop(str(path), None)
+            outcome.recorder = recorder
+        return outcome
+
+    # -- the cache -------------------------------------------------------------------
+
+    def _cache_path(self) -> Path:
+        directory = self.options.cache_dir or self.settings.base_directory / CACHE_DIRECTORY
+        parts = {
+            "selected": sorted(self.selected),
+            "options": self.settings.rule_options,
+            "per-file-ignores": self.settings.per_file_ignores,
+        }
+        return cache_file(directory.resolve(), settings_key(parts))
+
+    def _open_cache(self) -> CacheData | None:
+        if not self.options.use_cache:
+            return None
+        self._store = load_cache(self._cache_path())
+        for index in self._indexes.values():
+            index.stored_summaries = self._store.summaries
+        return self._store
+
+    def _save_cache(self, store: CacheData) -> None:
+        save_cache(self._cache_path(), store)
+
+    def _hash_of(self, path: str) -> str | None:
+        if path not in self._hashes:
+            try:
+                self._hashes[path] = content_hash(Path(path).read_bytes())
+            except OSError:
+                self._hashes[path] = None
+        return self._hashes[path]
+
+    def _cached_outcome(self, path: Path, store: CacheData) -> FileOutcome | None:
+        """The findings recorded for ``path``, when nothing they depend on has changed."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        digest = content_hash(raw)
+        self._hashes[str(path)] = digest
+        entry = store.files.get(str(path))
+        fresh = entry is not None and entry.content == digest and self._still_valid(path, entry)
+        if not fresh or entry is None:
+            try:
+                self._sources[path] = decode_source(raw, path)
+            except SourceError:
+                pass
+            return None
+        if (self.options.fix or self.options.diff) and fixes_for(entry.diagnostics, self.options.unsafe_fixes):
+            self._sources[path] = decode_source(raw, path)
+            return None
+        shown = display_path(path, self.cwd)
+        recorded_shown = entry.dependencies.get(_SHOWN_KEY)
+        diagnostics = entry.diagnostics
+        if recorded_shown != shown:
+            diagnostics = [_moved(diagnostic, recorded_shown, shown) for diagnostic in diagnostics]
+        return FileOutcome(path, shown, diagnostics)
+
+    def _still_valid(self, path: Path, entry: FileEntry) -> bool:
+        index = self.index_for(path)
+        for dependency, digest in entry.dependencies.items():
+            if dependency == _SHOWN_KEY:
+                continue
+            if dependency == _MODULES_KEY:
+                if digest != index.signature() and any(
+                    index.find_module(name) != found for name, found in entry.lookups.items()
+                ):
+                    return False
+                continue
+            if self._hash_of(dependency) != digest:
+                return False
+        return True
 
     def _fix(
         self,
@@ -145,7 +334,7 @@ class Engine:
         rules: list[ActiveRule],
         index: ProjectIndex,
         first: FileResult,
-        result: RunResult,
+        result: FileOutcome,
         noqa: NoqaPolicy | None = None,
     ) -> FileResult:
         """Apply fixes until nothing more changes; write (or diff) only a text that parses."""
@@ -258,6 +447,26 @@ class Engine:
                             finding.column,
                         )
                     )
+
+
+_SHOWN_KEY = "//shown"
+_MODULES_KEY = "//modules"
+_WORKER_ENGINE: Engine | None = None
+
+
+def _lint_batch(paths: list[Path]) -> list[FileOutcome]:
+    """Run in a forked worker: lint a batch with the engine inherited from the parent."""
+    assert _WORKER_ENGINE is not None
+    return [_WORKER_ENGINE._lint_guarded(path) for path in paths]
+
+
+def _moved(diagnostic: Diagnostic, old: str | None, new: str) -> Diagnostic:
+    """A cached finding shown from another working directory."""
+    fix = diagnostic.fix
+    if fix is not None:
+        edits = tuple(replace(edit, path=new) if edit.path == old else edit for edit in fix.edits)
+        fix = replace(fix, edits=edits)
+    return replace(diagnostic, path=new if diagnostic.path == old else diagnostic.path, fix=fix)
 
 
 def _is_under(path: Path, directory: Path) -> bool:

@@ -8,6 +8,7 @@ small picklable records so that they can be cached.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
@@ -67,6 +68,19 @@ class ModuleSummary:
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     classes: dict[str, ClassSummary] = field(default_factory=dict)
     assigns: dict[str, AssignSummary] = field(default_factory=dict)
+
+
+@dataclass
+class Recorder:
+    """The project modules one file's rules read (path -> content hash) and the
+    module names they looked up (name -> the module found, None when absent)."""
+
+    dependencies: dict[str, str] = field(default_factory=dict)
+    lookups: dict[str, str | None] = field(default_factory=dict)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -142,7 +156,15 @@ class ProjectIndex:
             if is_package:
                 self.packages.add(name)
         self._summaries: dict[str, ModuleSummary | None] = {}
-        self._suffix_cache: dict[str, str | None] = {}
+        self._hashes: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
+        self._suffixes: dict[str, str | None] | None = None
+        self._signature: str | None = None
+        # What the rules linting one file consult, for the cache (set by the engine).
+        self.recorder: Recorder | None = None
+        # Summaries from the persistent cache (path -> (content hash, summary)), and those made now.
+        self.stored_summaries: dict[str, tuple[str, ModuleSummary]] = {}
+        self.new_summaries: dict[str, tuple[str, ModuleSummary]] = {}
 
     # -- modules -------------------------------------------------------------
 
@@ -151,6 +173,13 @@ class ProjectIndex:
         if name is not None:
             return name, name in self.packages
         return module_names(path, self.root)
+
+    def signature(self) -> str:
+        """A hash of the project's module names: while it is unchanged, every name resolves as before."""
+        if self._signature is None:
+            names = "\n".join(sorted(self.paths))
+            self._signature = content_hash(names.encode("utf-8"))
+        return self._signature
 
     def relative_path(self, path: Path) -> str:
         try:
@@ -161,13 +190,22 @@ class ProjectIndex:
     def find_module(self, dotted: str) -> str | None:
         """The project module of that name; an unknown source root is tolerated
         (``app.core`` matches ``backend/app/core.py`` when it is the only match)."""
-        if dotted in self.paths:
-            return dotted
-        if dotted not in self._suffix_cache:
-            suffix = "." + dotted
-            matches = [name for name in self.paths if name.endswith(suffix)]
-            self._suffix_cache[dotted] = matches[0] if len(matches) == 1 else None
-        return self._suffix_cache[dotted]
+        found = dotted if dotted in self.paths else self._by_suffix().get(dotted)
+        if self.recorder is not None:
+            self.recorder.lookups[dotted] = found
+        return found
+
+    def _by_suffix(self) -> dict[str, str | None]:
+        """Each proper dotted suffix of a module name -> that module (None when several share it)."""
+        if self._suffixes is None:
+            suffixes: dict[str, str | None] = {}
+            for name in self.paths:
+                parts = name.split(".")
+                for cut in range(1, len(parts)):
+                    suffix = ".".join(parts[cut:])
+                    suffixes[suffix] = name if suffix not in suffixes else None
+            self._suffixes = suffixes
+        return self._suffixes
 
     def split(self, qualname: str) -> tuple[str, list[str]] | None:
         """Split ``pkg.mod.attr.sub`` into its longest project module and the rest."""
@@ -178,9 +216,30 @@ class ProjectIndex:
                 return module, parts[cut:]
         return None
 
+    def mentions(self, module: str, words: tuple[str, ...]) -> bool:
+        """Whether the module's text contains one of ``words``: a cheap test that saves
+        parsing a module that cannot hold what a rule looks for."""
+        if module not in self._texts:
+            path = self.paths.get(module)
+            text = ""
+            if path is not None:
+                try:
+                    source = read_source(path)
+                    text = source.text
+                    self._hashes.setdefault(module, content_hash(source.raw))
+                except SourceError:
+                    pass
+            self._texts[module] = text
+        if self.recorder is not None and module in self._hashes:
+            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+        text = self._texts[module]
+        return any(word in text for word in words)
+
     def summary(self, module: str) -> ModuleSummary | None:
         if module not in self._summaries:
             self._summaries[module] = self._summarise_path(module)
+        if self.recorder is not None and module in self._hashes:
+            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
         return self._summaries[module]
 
     def add_tree(self, module: str, tree: "cst.Module", text: str) -> None:
@@ -196,10 +255,17 @@ class ProjectIndex:
             source = read_source(path)
         except SourceError:
             return None
+        digest = content_hash(source.raw)
+        self._hashes[module] = digest
+        stored = self.stored_summaries.get(str(path))
+        if stored is not None and stored[0] == digest:
+            return stored[1]
         tree = parse_module(source.text)
         if isinstance(tree, SyntaxProblem):
             return None
-        return summarise(tree, source.text, module, module in self.packages, self.relative_path(path))
+        summary = summarise(tree, source.text, module, module in self.packages, self.relative_path(path))
+        self.new_summaries[str(path)] = (digest, summary)
+        return summary
 
     # -- symbols -------------------------------------------------------------
 

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
 from fastapi_lint.linter.noqa import NoqaPolicy, mentions_noqa, suppress
-from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
+from fastapi_lint.linter.source import (
+    PROBE_SECONDS,
+    SourceError,
+    SourceFile,
+    SyntaxProblem,
+    is_risky,
+    parse_module,
+    read_source,
+)
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -46,8 +54,12 @@ def lint_file(
     source: SourceFile | None = None,
     check_syntax: bool = True,
     noqa: NoqaPolicy | None = None,
+    isolate: bool = False,
 ) -> FileResult:
-    """Lint one file; ``noqa`` (when given) also judges its noqa comments (FAPI100)."""
+    """Lint one file; ``noqa`` (when given) also judges its noqa comments (FAPI100).
+
+    A file that could crash LibCST's native parser (or any file, with ``isolate``) is
+    linted in a child process."""
     result = FileResult(path)
     if source is None:
         try:
@@ -68,7 +80,9 @@ def lint_file(
         elif check_syntax:
             result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
-    tree = parse_module(text)
+    if (isolate or is_risky(text)) and not _IN_CHILD:
+        return _lint_in_child(result, display_path, lambda: lint_file(path, display_path, rules, index, source, check_syntax, noqa))
+    tree = parse_module(text, probe=False)
     if isinstance(tree, SyntaxProblem):
         if check_syntax:
             # CPython's message and position are the ones users know; LibCST's is the fallback.
@@ -82,6 +96,48 @@ def lint_file(
         # A rule that failed (or a traversal that did not finish) proves nothing about its noqa.
         noqa = noqa.without(noqa.enabled if result.errors else {error.rule for error in result.internal_errors})
     result.diagnostics.extend(suppress(diagnostics, text, display_path, noqa))
+    return result
+
+
+_IN_CHILD = False
+
+
+def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], FileResult]) -> FileResult:
+    """Lint a file that could crash or stall LibCST's native parser in a child process:
+    a crash or a time-out there becomes an error for this file, not the end of the run."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods:  # the child must inherit the rules and the index
+        return lint()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        global _IN_CHILD
+        _IN_CHILD = True
+        outcome = lint()
+        outcome.source = None
+        sender.send(outcome)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    sender.close()
+    if receiver.poll(PROBE_SECONDS):
+        try:
+            outcome: FileResult = receiver.recv()
+            process.join()
+            outcome.source = result.source
+            return outcome
+        except EOFError:
+            pass
+    if process.is_alive():
+        process.kill()
+        message = f"LibCST's parser did not finish in {PROBE_SECONDS:.0f} s on this file; not analysed"
+    else:
+        message = "LibCST's parser crashed on this file (an expression chained or nested too deeply); not analysed"
+    process.join()
+    result.errors.append(FileError(display_path, message))
     return result
 
 

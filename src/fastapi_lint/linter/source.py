@@ -62,10 +62,67 @@ class SyntaxProblem:
     column: int
 
 
-def parse_module(text: str) -> "cst.Module | SyntaxProblem":
-    """Parse with LibCST; a syntax error (or a tree too deep to parse) becomes a SyntaxProblem."""
+@dataclass(frozen=True)
+class ParserFailure(SyntaxProblem):
+    """LibCST's native parser crashed or ran out of time on a file (not a syntax error)."""
+
+
+# LibCST's native parser recurses once per link of a chain (``a + b + ...``,
+# ``f(x)(y)...``, ``a.b.c...``): a few thousand links make it take seconds, ten
+# thousand overflow its stack and kill the process. Code that could hold such a
+# chain is parsed in a child process first.
+_RISKY_SIZE = 400_000
+_RISKY_LINE = 5_000
+_RISKY_CHARACTERS = "+-*.(|&"
+_RISKY_COUNT = 6_000
+PROBE_SECONDS = 20.0
+
+
+def is_risky(text: str) -> bool:
+    if len(text) > _RISKY_SIZE:
+        return True
+    if len(text) > _RISKY_LINE and max(map(len, text.splitlines())) > _RISKY_LINE:
+        return True
+    return len(text) > _RISKY_COUNT and any(text.count(character) > _RISKY_COUNT for character in _RISKY_CHARACTERS)
+
+
+def _probe(text: str) -> None:
     import libcst as cst
 
+    try:
+        cst.parse_module(text)
+    except Exception:
+        pass
+
+
+def probe_in_child(text: str, seconds: float = PROBE_SECONDS) -> ParserFailure | None:
+    """Parse ``text`` in a child process; a crash or a time-out becomes a ParserFailure."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    child = context.Process(target=_probe, args=(text,), daemon=True)
+    child.start()
+    child.join(seconds)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return ParserFailure(f"LibCST's parser did not finish in {seconds:.0f} s on this file; not analysed", 1, 1)
+    if child.exitcode != 0:
+        return ParserFailure("LibCST's parser crashed on this file (an expression chained or nested too deeply); not analysed", 1, 1)
+    return None
+
+
+def parse_module(text: str, probe: bool = True) -> "cst.Module | SyntaxProblem":
+    """Parse with LibCST; a syntax error (or a tree too deep to parse) becomes a SyntaxProblem,
+    and a file that crashes or stalls the native parser a ParserFailure (unless ``probe``
+    is off: the caller has isolated the parse itself)."""
+    import libcst as cst
+
+    if probe and is_risky(text):
+        failure = probe_in_child(text)
+        if failure is not None:
+            return failure
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:

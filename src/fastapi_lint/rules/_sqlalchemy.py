@@ -90,6 +90,8 @@ def is_session_class(index: ProjectIndex, qualname: str | None) -> bool:
 def makes_session_factory(index: ProjectIndex, qualname: str | None, _depth: int = 0) -> bool:
     """Whether calling ``qualname`` returns a session factory: ``sessionmaker`` /
     ``async_sessionmaker`` themselves, or a project function returning one."""
+    if not _may_define_sessions(index, qualname):
+        return False
     canonical = index.canonical(qualname)
     if canonical is None or _depth > _MAX_DEPTH:
         return False
@@ -128,8 +130,19 @@ def is_session_helper(index: ProjectIndex, qualname: str | None, _depth: int = 0
     return any(creates_session(index, returned, _depth + 1) is not None for returned in function.returns)
 
 
+def _may_define_sessions(index: ProjectIndex, qualname: str | None) -> bool:
+    """False when ``qualname`` lives in a project module (not a package's re-export hub)
+    whose text names no session or factory: it cannot return one, and is not parsed."""
+    split = index.split(qualname) if qualname else None
+    if split is None or split[0] in index.packages:
+        return True
+    return index.mentions(split[0], SESSION_TRIGGERS)
+
+
 def creates_session(index: ProjectIndex, qualname: str | None, _depth: int = 0) -> SessionOrigin | None:
     """Why calling ``qualname`` returns a new SQLAlchemy/SQLModel session, or None."""
+    if not _may_define_sessions(index, qualname):
+        return None
     canonical = index.canonical(qualname)
     if canonical is None or _depth > _MAX_DEPTH:
         return None
