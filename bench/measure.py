@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -81,25 +82,60 @@ class Series:
 def run_measured(command: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Outcome:
     """Run ``command`` to completion and measure it.
 
-    ``os.wait4`` gives the resource usage of this one child (``getrusage`` of all
-    children would mix every run together); output goes to files so that a pipe
-    never fills up and stalls the child.
+    Peak memory comes from GNU time when it is installed: Linux counts, in a
+    child's peak RSS, the peak of the process it was forked from, so a child of
+    this (large) Python process would be charged for it; a child of ``time`` is
+    charged for ``time``'s 2 MB at most. Without GNU time it comes from
+    ``os.wait4``, which has that flaw (see ``peak_rss_is_exact``). Output goes to
+    files so that a pipe never fills up and stalls the child.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    if shutil.which(command[0], path=os.environ.get("PATH")) is None and not os.access(command[0], os.X_OK):
+        raise BenchError(f"cannot run {command[0]}: not found")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as report:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", report.name, "--", *command] if GNU_TIME else list(command)
         start = time.perf_counter()
         try:
-            process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            process = subprocess.Popen(wrapped, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         except OSError as error:
-            raise BenchError(f"cannot run {command[0]}: {error.strerror or error}") from error
+            raise BenchError(f"cannot run {wrapped[0]}: {error.strerror or error}") from error
+        # wait4 on ``time`` still gives the command's CPU time: it includes the children it waited for.
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
+        max_rss = _reported_peak(report.read()) if GNU_TIME else usage.ru_maxrss
         out.seek(0)
         err.seek(0)
         return Outcome(
-            Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss),
+            Run(wall, usage.ru_utime + usage.ru_stime, max_rss),
             process.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
         )
 
+
+def _find_gnu_time() -> str | None:
+    """``/usr/bin/time`` if it is GNU time (which has ``-f`` and ``-o``), not a shell keyword's stand-in."""
+    candidate = shutil.which("time") or "/usr/bin/time"
+    try:
+        result = subprocess.run(
+            [candidate, "-f", "%M", "-o", os.devnull, "--", "true"], capture_output=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return candidate if result.returncode == 0 else None
+
+
+def _reported_peak(text: str) -> int:
+    # "Command exited with non-zero status N" may come first; the figure is last.
+    lines = text.strip().splitlines()
+    try:
+        return int(lines[-1])
+    except (IndexError, ValueError):
+        return 0
+
+
+GNU_TIME = _find_gnu_time()
+
+
+def peak_rss_is_exact() -> bool:
+    return GNU_TIME is not None

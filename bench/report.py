@@ -232,12 +232,30 @@ def _warm(results: Results) -> str:
     if results.warm:
         lines.append(_table(SERIES_HEADERS, _series_rows(results.warm)))
         lines += [f"  {ratio.line()}" for ratio in warm_ratios(results)]
+    lines += consistency_problems(results)
     for corpus in results.corpora:
         imported = results.facts.get(corpus.name, {}).get("libcst_imported_on_warm_run")
         if imported is not None:
             verdict = "NOT met" if imported else "met"
             lines.append(f"  {corpus.name}: LibCST imported on a warm run: {'yes' if imported else 'no'} (target: no: {verdict})")
     return "\n".join(lines)
+
+
+def consistency_problems(results: Results) -> list[str]:
+    """A cache must not change what is reported: the same files give the same findings."""
+    problems = []
+    for corpus in results.corpora:
+        cold = _find(results.cold, corpus.name, "fastapi-lint", "cold")
+        if cold is None or "findings" not in cold.notes:
+            continue
+        for mode in ("cold, filling the cache", "warm"):
+            other = _find(results.warm, corpus.name, "fastapi-lint", mode)
+            if other is not None and "findings" in other.notes and other.notes["findings"] != cold.notes["findings"]:
+                problems.append(
+                    f"  {corpus.name}: MISMATCH: fastapi-lint reports {cold.notes['findings']} findings with --no-cache "
+                    f"and {other.notes['findings']} {mode}: the cache changes the results"
+                )
+    return problems
 
 
 def _incremental(results: Results) -> str:
@@ -247,8 +265,8 @@ def _incremental(results: Results) -> str:
         facts = results.facts.get(corpus.name, {})
         if "changed_file" in facts:
             lines.append(
-                f"  {corpus.name}: changed {facts['changed_file']} ({facts['direct_importers']} direct importers, "
-                f"{facts['dependents']} dependents in all)"
+                f"  {corpus.name}: changed {facts['changed_file']} (importers: {facts['direct_importers']} direct, "
+                f"{facts['dependents']} in all)"
             )
         elif "incremental" in facts:
             lines.append(f"  {corpus.name}: {facts['incremental']}")
@@ -269,12 +287,15 @@ def growth_rows(results: Results) -> list[dict[str, float | int | str]]:
     first = results.growth[0]
     first_ms = first.wall / first.files * 1000
     rows = []
+    previous: Series | None = None
     for item in results.growth:
         per_file_ms = item.wall / item.files * 1000
-        # Against the smallest size, start-up (interpreter, imports) cancels out.
-        added_files = item.files - first.files
-        added_ms = (item.wall - first.wall) * 1000 / added_files if added_files else None
-        added_kib = (item.peak_rss_kib - first.peak_rss_kib) / added_files if added_files else None
+        # Against the previous size start-up (interpreter, imports) cancels out, and
+        # each step's cost per added file is the slope of that segment of the line.
+        added_files = item.files - previous.files if previous else 0
+        added_ms = (item.wall - previous.wall) * 1000 / added_files if previous and added_files else None
+        added_kib = (item.peak_rss_kib - previous.peak_rss_kib) / added_files if previous and added_files else None
+        previous = item
         rows.append(
             {
                 "size": item.mode,
@@ -296,8 +317,8 @@ def _growth(results: Results) -> str:
     if not rows:
         return ""
     table = _table(
-        ["size", "files", "wall s", "ms/file", "vs 1x", "added ms/added file", "peak RSS MiB", "RSS KiB/file",
-         "added KiB/added file"],
+        ["size", "files", "wall s", "ms/file", "vs 1x", "ms/added file", "peak RSS MiB", "RSS KiB/file",
+         "KiB/added file"],
         [
             [
                 str(row["size"]),
@@ -316,7 +337,7 @@ def _growth(results: Results) -> str:
     return (
         "Linear growth (cold fastapi-lint on 1x, 4x and 16x the generated project)\n"
         + table
-        + "\n  linear: the added ms and the added KiB per added file stay flat from 4x to 16x"
+        + "\n  added: over the previous size. Linear growth keeps ms and KiB per added file flat from 4x to 16x"
     )
 
 
@@ -364,5 +385,6 @@ def as_json(results: Results) -> dict[str, object]:
         "growth": growth_rows(results),
         "facts": results.facts,
         "ratios": [ratio.as_json() for ratio in [*cold_ratios(results), *warm_ratios(results), *incremental_ratios(results)]],
+        "consistency_problems": [problem.strip() for problem in consistency_problems(results)],
         "warnings": results.warnings,
     }

@@ -27,7 +27,7 @@ import corpus as corpora
 import generate
 import report
 from corpus import Corpus
-from measure import BenchError, Outcome, Series, run_measured
+from measure import BenchError, Outcome, Series, peak_rss_is_exact, run_measured
 from tools import DEFAULT_TOOLS_VENV, FastapiLint, OtherTools, ensure_other_tools, find_fastapi_lint
 
 BENCH = Path(__file__).resolve().parent
@@ -122,6 +122,10 @@ def benchmark(args: argparse.Namespace) -> Results:
         tools=tools_info(lint, others),
         settings={"repeat": args.repeat, "fixit_sample": args.fixit_sample, "seed": args.seed},
     )
+    if not peak_rss_is_exact():
+        results.warnings.append(
+            "GNU time not found (apt-get install time): each peak RSS includes this benchmark's own peak"
+        )
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="fastapi-lint-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -373,6 +377,7 @@ class Bench:
     def _once(self, corpus: Corpus, series: Series, command: list[str]) -> Series:
         outcome = self._checked(Job(series, corpus.root, command))
         series.runs.append(outcome.run)
+        _note_output(series, outcome)
         return series
 
     def _checked(self, job: Job) -> Outcome:
@@ -424,6 +429,7 @@ def machine_info(python: str) -> dict[str, object]:
         "python": _python_version(python),
         "platform": platform.platform(),
         "load_average_start": _load_average(),
+        "peak_rss_measured_by": "GNU time" if peak_rss_is_exact() else "os.wait4",
     }
 
 

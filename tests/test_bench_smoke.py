@@ -14,13 +14,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import corpus as corpora  # noqa: E402
 import generate  # noqa: E402
 import run  # noqa: E402
-from measure import run_measured  # noqa: E402
+from measure import peak_rss_is_exact, run_measured  # noqa: E402
 
 SCRIPT = Path(sys.executable).parent / "fastapi-lint"
 SECTIONS = ("Machine", "Corpora", "Cold run", "Warm run", "Incremental run", "Linear growth")
@@ -118,13 +120,32 @@ def test_generator_refuses_a_directory_that_is_not_empty(tmp_path: Path) -> None
 # -- measuring and corpora ------------------------------------------------------------
 
 
+ALLOCATE_200_MIB = "block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096])"
+
+
 def test_peak_memory_is_each_childs_own(tmp_path: Path) -> None:
     # getrusage(RUSAGE_CHILDREN) would report the big child's peak for the small one too.
-    big = run_measured([sys.executable, "-c", "block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096])"], tmp_path)
+    big = run_measured([sys.executable, "-c", ALLOCATE_200_MIB], tmp_path)
     small = run_measured([sys.executable, "-c", "pass"], tmp_path)
     assert big.run.max_rss_kib > 200 * 1024
     assert small.run.max_rss_kib < 100 * 1024
     assert small.run.wall > 0 and big.run.cpu > 0
+
+
+@pytest.mark.skipif(not peak_rss_is_exact(), reason="needs GNU time (apt-get install time)")
+def test_peak_memory_is_not_the_benchmarks_own(tmp_path: Path) -> None:
+    # Linux charges a forked child with its parent's peak: a large harness would make
+    # every tool look large (the stdlib's import graph grows this process past 200 MiB).
+    block = bytearray(300 * 2**20)
+    block[::4096] = b"x" * len(block[::4096])
+    small = run_measured([sys.executable, "-c", "pass"], tmp_path)
+    assert small.run.max_rss_kib < 100 * 1024
+    del block
+
+
+def test_exit_code_and_output_are_the_commands_own(tmp_path: Path) -> None:
+    outcome = run_measured([sys.executable, "-c", "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"], tmp_path)
+    assert (outcome.returncode, outcome.stdout, outcome.stderr) == (3, "out\n", "err\n")
 
 
 def test_dependents_follow_imports_transitively(tmp_path: Path) -> None:

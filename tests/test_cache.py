@@ -121,10 +121,16 @@ def test_worker_processes_give_the_same_findings(tmp_path: Path) -> None:
             f"VALUE_{number} = os.getenv('VALUE_{number}')\n"
             "def make(engine):\n    return AsyncSession(engine)\n"
         )
+    for layer in ("routers", "models", "schemas"):
+        files[f"app/{layer}/__init__.py"] = ""
+        for feature in ("users", "items"):
+            files[f"app/{layer}/{feature}.py"] = "VALUE = 1\n"
     write_project(tmp_path, files)
     serial = Engine(Settings(), RunOptions(jobs=1), cwd=tmp_path).run([tmp_path])
     parallel = Engine(Settings(), RunOptions(jobs=2), cwd=tmp_path).run([tmp_path])
-    assert len(serial.diagnostics) == 120
+    # 60 env reads, 60 async sessions, and the layer-based layout of the project.
+    assert len(serial.diagnostics) == 121
+    assert [d.code for d in parallel.diagnostics].count("FAPI101") == 1
     assert serial.diagnostics == parallel.diagnostics
     assert not parallel.errors and not parallel.internal_errors
 

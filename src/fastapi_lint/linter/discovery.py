@@ -63,7 +63,7 @@ class Excluder:
     def is_excluded(self, path: Path, is_dir: bool) -> bool:
         if self.matches_patterns(path):
             return True
-        if is_dir and (path / "pyvenv.cfg").exists():
+        if is_dir and _is_file(path / "pyvenv.cfg"):
             return True
         return self.respect_gitignore and self._gitignored(path, is_dir)
 
@@ -87,7 +87,7 @@ class Excluder:
         if directory not in self._gitignores:
             spec = None
             ignore_file = directory / ".gitignore"
-            if ignore_file.is_file():
+            if _is_file(ignore_file):
                 try:
                     import pathspec
 
@@ -120,6 +120,14 @@ def iter_python_files(
             if path not in seen:
                 seen.add(path)
                 yield path
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` without the PermissionError of a folder that cannot be searched."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _parent_excluded(path: Path, excluder: Excluder) -> bool:
@@ -156,9 +164,10 @@ def _walk_directory(top: Path, excluder: Excluder, skip_nested_projects: bool = 
             try:
                 is_dir = entry.is_dir()
             except OSError:
-                continue
+                # A symbolic link loop: named like a module, it is reported when read.
+                is_dir = False
             if is_dir:
-                if skip_nested_projects and (path / "pyproject.toml").is_file():
+                if skip_nested_projects and _is_file(path / "pyproject.toml"):
                     continue
                 if not excluder.is_excluded(path, True):
                     subdirectories.append(path)

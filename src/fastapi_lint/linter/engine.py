@@ -23,7 +23,7 @@ from fastapi_lint.linter.index import ModuleSummary, ProjectIndex, Recorder, con
 from fastapi_lint.linter.noqa import UNUSED_NOQA_CODE, NoqaPolicy, add_noqa, file_silences
 from fastapi_lint.linter.rule import ProjectFinding, ProjectRule, Rule
 from fastapi_lint.linter.runner import SYNTAX_ERROR_CODE, ActiveRule, FileResult, lint_file
-from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, decode_source, parse_module, read_source
+from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, decode_source, parse_module, read_bytes, read_source
 from fastapi_lint.rules import ALL_RULES
 
 
@@ -151,6 +151,10 @@ class Engine:
                 existing.append(absolute.absolute())
         files = sorted(iter_python_files(existing, self.excluder, self.options.force_exclude))
         result.files_checked = len(files)
+        # Every project's index is built here, before any worker starts: workers inherit
+        # them, and the project rules (which run in this process) need them all.
+        for directory in sorted({path.parent for path in files}):
+            self.index_for(directory / "__init__.py")
         store = self._open_cache()
         pending = []
         for path in files:
@@ -281,7 +285,7 @@ class Engine:
     def _hash_of(self, path: str) -> str | None:
         if path not in self._hashes:
             try:
-                self._hashes[path] = content_hash(Path(path).read_bytes())
+                self._hashes[path] = content_hash(read_bytes(Path(path)))
             except OSError:
                 self._hashes[path] = None
         return self._hashes[path]
@@ -289,7 +293,7 @@ class Engine:
     def _cached_outcome(self, path: Path, store: CacheData) -> FileOutcome | None:
         """The findings recorded for ``path``, when nothing they depend on has changed."""
         try:
-            raw = path.read_bytes()
+            raw = read_bytes(path)  # not path.read_bytes(): a named pipe would block
         except OSError:
             return None
         digest = content_hash(raw)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from fastapi_lint.linter.diagnostics import Diagnostic, Edit
+from fastapi_lint.linter.index import find_project_root
 
 MAX_FIX_PASSES = 10
 
@@ -48,11 +49,23 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
         if start < cursor:
             continue
         pieces.append(text[cursor:start])
-        pieces.append(content)
+        pieces.append(_with_line_endings_at(text, start, content))
         cursor = end
         applied += 1
     pieces.append(text[cursor:])
     return "".join(pieces), applied
+
+
+def _with_line_endings_at(text: str, offset: int, content: str) -> str:
+    """``content`` with the line ending of the line it goes into: LibCST writes new lines
+    with the file's first line ending, which in a file that mixes them may not be theirs."""
+    if "\n" not in content:
+        return content
+    end = text.find("\n", offset)
+    if end == -1:
+        end = text.rfind("\n", 0, offset)
+    newline = "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+    return content.replace("\r\n", "\n").replace("\n", newline)
 
 
 def fixes_for(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[Diagnostic]:
@@ -95,7 +108,8 @@ class WriteError(Exception):
 def write_atomically(path: Path, text: str, encoding: str, expected_bytes: bytes) -> None:
     """Replace ``path`` by ``text`` in one rename, keeping its mode.
 
-    Refuses when the file changed on disk since it was read (``expected_bytes``).
+    Refuses when the file changed on disk since it was read (``expected_bytes``), is
+    read-only, or is a symbolic link that leads out of its project.
     """
     try:
         current = path.read_bytes()
@@ -108,8 +122,16 @@ def write_atomically(path: Path, text: str, encoding: str, expected_bytes: bytes
     except UnicodeEncodeError as error:
         raise WriteError(f"fixed text cannot be encoded as {encoding}: {error}") from None
     real = path.resolve()
+    if not _is_within(real, find_project_root(path)):
+        raise WriteError("it is a symbolic link to a file outside the project")
     mode = stat.S_IMODE(real.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".fapi-tmp", dir=real.parent)
+    # Renaming over a file needs no write permission on it: ask for it explicitly.
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise WriteError("the file is read-only")
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".fapi-tmp", dir=real.parent)
+    except OSError as error:
+        raise WriteError(f"cannot create a file beside it: {error.strerror or error}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -123,3 +145,11 @@ def write_atomically(path: Path, text: str, encoding: str, expected_bytes: bytes
         except OSError:
             pass
         raise
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    try:
+        path.relative_to(directory)
+    except ValueError:
+        return False
+    return True

@@ -9,6 +9,7 @@ small picklable records so that they can be cached.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
@@ -102,15 +103,19 @@ class Symbol:
 
 def find_project_root(start: Path) -> Path:
     """The nearest directory at or above ``start`` holding a ``pyproject.toml``;
-    otherwise the directory above the outermost package containing ``start``."""
-    start = start.resolve()
+    otherwise the directory above the outermost package containing ``start``.
+
+    The search follows the path as written: a file reached through a symbolic link
+    belongs to the project the link is in (and a broken link or a link loop still
+    has one). The directory returned is resolved."""
+    start = Path(os.path.abspath(start))
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
         if any((candidate / marker).is_file() for marker in PROJECT_MARKERS):
-            return candidate
+            return candidate.resolve()
     while (directory / "__init__.py").is_file() and directory.parent != directory:
         directory = directory.parent
-    return directory
+    return directory.resolve()
 
 
 def module_names(path: Path, root: Path) -> tuple[str, bool]:

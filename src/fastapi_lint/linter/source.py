@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import re
+import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +45,27 @@ def decode_source(raw: bytes, path: Path) -> SourceFile:
     return SourceFile(path, text, encoding, raw)
 
 
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; anything else (a named pipe, a socket, a device)
+    raises OSError instead of blocking or reading forever."""
+    # O_NONBLOCK: opening a named pipe with no writer would otherwise wait for one.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return handle.read()
+
+
 def read_source(path: Path) -> SourceFile:
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except IsADirectoryError:
         raise SourceError("is a directory, not a file") from None
     except FileNotFoundError:
-        raise SourceError("no such file") from None
+        raise SourceError("broken symbolic link" if path.is_symlink() else "no such file") from None
     except PermissionError:
         raise SourceError("permission denied") from None
     except OSError as error:
@@ -68,13 +86,18 @@ class ParserFailure(SyntaxProblem):
 
 
 # LibCST's native parser recurses once per link of a chain (``a + b + ...``,
-# ``f(x)(y)...``, ``a.b.c...``): a few thousand links make it take seconds, ten
-# thousand overflow its stack and kill the process. Code that could hold such a
-# chain is parsed in a child process first.
+# ``f(x)(y)...``, ``a.b.c...``, ``a[0][0]...``, ``elif`` after ``elif``) and several
+# times per level of brackets: a few thousand links make it take seconds, some 4,000
+# subscripts, 6,000 attributes, 10,000 ``elif`` or 1,300 nested brackets overflow its
+# stack and kill the process. Code that could hold such a chain is parsed in a child
+# process first.
 _RISKY_SIZE = 400_000
 _RISKY_LINE = 5_000
-_RISKY_CHARACTERS = "+-*.(|&"
-_RISKY_COUNT = 6_000
+_RISKY_TOKENS = ("+", "-", "*", ".", "(", "[", "|", "&", "elif")
+_RISKY_COUNT = 3_000
+# CPython itself refuses brackets nested deeper than 200.
+_RISKY_DEPTH = 200
+_BRACKETS = re.compile(r"[][(){}]")
 PROBE_SECONDS = 20.0
 
 
@@ -83,7 +106,22 @@ def is_risky(text: str) -> bool:
         return True
     if len(text) > _RISKY_LINE and max(map(len, text.splitlines())) > _RISKY_LINE:
         return True
-    return len(text) > _RISKY_COUNT and any(text.count(character) > _RISKY_COUNT for character in _RISKY_CHARACTERS)
+    if len(text) > _RISKY_COUNT and any(text.count(token) > _RISKY_COUNT for token in _RISKY_TOKENS):
+        return True
+    return len(text) > 2 * _RISKY_DEPTH and _bracket_depth(text) > _RISKY_DEPTH
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of brackets (those in strings and comments count too: an
+    over-estimate only costs a child process)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def _probe(text: str) -> None:
