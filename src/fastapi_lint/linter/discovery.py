@@ -46,6 +46,7 @@ class Excluder:
     patterns: Sequence[str] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     _gitignores: dict[Path, object | None] = field(default_factory=dict)
+    _no_ignore_file: set[str] = field(default_factory=set)
 
     def matches_patterns(self, path: Path) -> bool:
         try:
@@ -68,20 +69,22 @@ class Excluder:
         return self.respect_gitignore and self._gitignored(path, is_dir)
 
     def _gitignored(self, path: Path, is_dir: bool) -> bool:
-        directory = path.parent
+        # String operations: this runs for every file and folder of the project.
+        target = str(path)
+        root = str(self.root)
+        directory = os.path.dirname(target)
         while True:
-            spec = self._spec_for(directory)
-            if spec is not None:
-                relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
+            spec = self._spec_for(Path(directory)) if directory not in self._no_ignore_file else None
+            if spec is None:
+                self._no_ignore_file.add(directory)
+            else:
+                relative = os.path.relpath(target, directory).replace(os.sep, "/") + ("/" if is_dir else "")
                 if spec.match_file(relative):  # type: ignore[attr-defined]
                     return True
-            if directory == self.root or directory.parent == directory:
+            parent = os.path.dirname(directory)
+            if directory == root or parent == directory or not (parent == root or parent.startswith(root + os.sep)):
                 return False
-            try:
-                directory.relative_to(self.root)
-            except ValueError:
-                return False
-            directory = directory.parent
+            directory = parent
 
     def _spec_for(self, directory: Path) -> object | None:
         if directory not in self._gitignores:

@@ -101,11 +101,15 @@ class Engine:
         self._sources: dict[Path, SourceFile] = {}
         self._hashes: dict[str, str | None] = {}
         self._store: CacheData | None = None
+        self._roots: dict[Path, Path] = {}
 
     # -- projects ----------------------------------------------------------------
 
     def index_for(self, path: Path) -> ProjectIndex:
-        root = find_project_root(path)
+        directory = path.parent
+        root = self._roots.get(directory)
+        if root is None:
+            root = self._roots[directory] = find_project_root(path)
         index = self._indexes.get(root)
         if index is None:
             excluder = Excluder(root, self.excluder.patterns, self.excluder.respect_gitignore)
