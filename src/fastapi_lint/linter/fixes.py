@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -19,13 +20,12 @@ def allowed(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
     return fix is not None and (fix.applicability == "safe" or unsafe_fixes)
 
 
+# Where CPython and LibCST break lines, so where diagnostics count them: a lone CR too.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    position = text.find("\n")
-    while position != -1:
-        starts.append(position + 1)
-        position = text.find("\n", position + 1)
-    return starts
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
 
 def _offset(starts: list[int], line: int, column: int) -> int:
@@ -59,13 +59,13 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, int]:
 def _with_line_endings_at(text: str, offset: int, content: str) -> str:
     """``content`` with the line ending of the line it goes into: LibCST writes new lines
     with the file's first line ending, which in a file that mixes them may not be theirs."""
-    if "\n" not in content:
+    if "\n" not in content and "\r" not in content:
         return content
-    end = text.find("\n", offset)
-    if end == -1:
-        end = text.rfind("\n", 0, offset)
-    newline = "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
-    return content.replace("\r\n", "\n").replace("\n", newline)
+    found = _LINE_BREAK.search(text, offset)
+    if found is None:  # the last line has no ending: take the one before it
+        before = list(_LINE_BREAK.finditer(text, 0, offset))
+        found = before[-1] if before else None
+    return _LINE_BREAK.sub(found.group() if found else "\n", content)
 
 
 def fixes_for(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[Diagnostic]:

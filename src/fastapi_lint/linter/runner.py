@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -12,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
 from fastapi_lint.linter.noqa import NoqaPolicy, mentions_noqa, suppress
 from fastapi_lint.linter.source import (
-    PROBE_SECONDS,
     SourceError,
     SourceFile,
     SyntaxProblem,
     is_risky,
     parse_module,
     read_source,
+    time_limit,
 )
 
 if TYPE_CHECKING:
@@ -123,17 +124,20 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     process = context.Process(target=child, daemon=True)
     process.start()
     sender.close()
-    if receiver.poll(PROBE_SECONDS):
+    seconds = time_limit(result.source.text if result.source is not None else "")
+    if receiver.poll(seconds):
         try:
             outcome: FileResult = receiver.recv()
             process.join()
             outcome.source = result.source
             return outcome
         except EOFError:
-            pass
+            # The pipe closes while the child dies, a moment before it can be reaped:
+            # without waiting, a crash would pass for a time-out.
+            process.join(seconds)
     if process.is_alive():
         process.kill()
-        message = f"LibCST's parser did not finish in {PROBE_SECONDS:.0f} s on this file; not analysed"
+        message = f"LibCST's parser did not finish in {seconds:.0f} s on this file; not analysed"
     else:
         message = "LibCST's parser crashed on this file (an expression chained or nested too deeply); not analysed"
     process.join()
@@ -156,7 +160,11 @@ def _syntax_diagnostic(problem: SyntaxProblem, display_path: str) -> Diagnostic:
 
 def quick_syntax_check(text: str, display_path: str) -> SyntaxProblem | None:
     try:
-        compile(text, display_path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        # The linted code's warnings (``1if x else y``, ``"\\d"``) are not the linter's to
+        # print, and under ``-W error`` they would pass for syntax errors.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, display_path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
         return SyntaxProblem(error.msg, error.lineno or 1, error.offset or 1)
     except (RecursionError, MemoryError):

@@ -40,7 +40,11 @@ def decode_source(raw: bytes, path: Path) -> SourceFile:
         raise SourceError(f"cannot decode: {error.msg}") from None
     try:
         text = raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as error:
+    except UnicodeDecodeError as error:
+        # Where, as a line: a byte offset in a large file helps nobody.
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise SourceError(f"cannot decode as {encoding}: {error.reason} (byte 0x{raw[error.start]:02x} on line {line})") from None
+    except LookupError as error:
         raise SourceError(f"cannot decode as {encoding}: {error}") from None
     return SourceFile(path, text, encoding, raw)
 
@@ -101,6 +105,12 @@ _BRACKETS = re.compile(r"[][(){}]")
 PROBE_SECONDS = 20.0
 
 
+def time_limit(text: str) -> float:
+    """Seconds a child may take on ``text``: pathological chains stall on small files,
+    while an ordinary 50,000-line module needs some 15 s to lint (more on a slow machine)."""
+    return PROBE_SECONDS + len(text) / 25_000
+
+
 def is_risky(text: str) -> bool:
     if len(text) > _RISKY_SIZE:
         return True
@@ -133,12 +143,17 @@ def _probe(text: str) -> None:
         pass
 
 
-def probe_in_child(text: str, seconds: float = PROBE_SECONDS) -> ParserFailure | None:
+def probe_in_child(text: str, seconds: float | None = None) -> ParserFailure | None:
     """Parse ``text`` in a child process; a crash or a time-out becomes a ParserFailure."""
     import multiprocessing
 
+    if multiprocessing.current_process().daemon:
+        # Already in the child that isolates linting a file (daemonic processes may not
+        # start another): a crash here ends that child and is reported for its file.
+        return None
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    seconds = time_limit(text) if seconds is None else seconds
     child = context.Process(target=_probe, args=(text,), daemon=True)
     child.start()
     child.join(seconds)
