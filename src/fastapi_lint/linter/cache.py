@@ -24,7 +24,7 @@ from typing import Any, Mapping
 
 from fastapi_lint import __version__
 from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary, content_hash
+from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
 
 CACHE_DIRECTORY = ".fastapi_lint_cache"
 _FORMAT = 1
