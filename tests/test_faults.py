@@ -20,7 +20,7 @@ from fastapi_lint.linter import fixes
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.config import Settings
 from fastapi_lint.linter.engine import Engine, RunOptions
-from test_bad_input import FIXABLE, FIXED, SCRIPT, errors, run_cli
+from test_bad_input import FIXABLE, SCRIPT, errors, run_cli
 
 
 def fixable_module(number: int) -> tuple[str, str]:
