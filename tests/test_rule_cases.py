@@ -48,21 +48,38 @@ def test_invalid(rule, case: Invalid, tmp_path: Path) -> None:
         assert found[0].line == case.line
     if case.message_contains is not None:
         assert case.message_contains in found[0].message
-    if case.expected_fix is None:
+    if case.expected_fix is None and not case.expected_files:
         assert all(d.fix is None or (d.fix.applicability == "unsafe" and not case.unsafe_fixes) for d in found)
         return
     _, result = _run(rule, case, tmp_path, fix=True)
-    fixed = (tmp_path / case.path).read_text(encoding="utf-8")
-    assert fixed == textwrap.dedent(case.expected_fix)
-    # A second run changes nothing more.
+    fixed = (tmp_path / case.path).read_text(encoding="utf-8") if (tmp_path / case.path).exists() else None
+    if case.expected_fix is not None:
+        assert fixed == textwrap.dedent(case.expected_fix)
+    for path, expected in case.expected_files.items():
+        written = tmp_path / path
+        if expected is None:
+            assert not written.exists(), path
+        else:
+            assert written.read_text(encoding="utf-8") == textwrap.dedent(expected), path
+    # A second run changes nothing more, in any file.
+    before = _snapshot(tmp_path)
     engine = Engine(
         Settings(select=[rule.code], rule_options={rule.code: dict(case.options)}),
         RunOptions(fix=True, unsafe_fixes=case.unsafe_fixes),
         cwd=tmp_path,
     )
-    again = engine.run([tmp_path / case.path])
+    target = tmp_path if issubclass(rule, ProjectRule) or fixed is None else tmp_path / case.path
+    again = engine.run([target])
     assert again.fixed == 0
-    assert (tmp_path / case.path).read_text(encoding="utf-8") == fixed
+    assert _snapshot(tmp_path) == before
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".fastapi_lint_cache" not in path.parts
+    }
 
 
 def test_every_rule_has_cases_and_documentation() -> None:

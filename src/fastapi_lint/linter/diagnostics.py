@@ -6,13 +6,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 Applicability = Literal["safe", "unsafe"]
+# What an edit does to its file: change text in it, create it (``content`` is the whole
+# file), or move it here from ``source`` (its text edits, if any, come separately).
+EditKind = Literal["replace", "create", "move"]
 
 
 @dataclass(frozen=True)
 class Edit:
     """Replace the text between two positions of one file (1-based lines and columns).
 
-    An edit whose start equals its end inserts ``content``.
+    An edit whose start equals its end inserts ``content``. A fix that touches several
+    files has edits with several paths; rules give other files' paths absolute, the
+    engine shows them relative to the working directory like every path.
     """
 
     path: str
@@ -21,14 +26,26 @@ class Edit:
     end_line: int
     end_column: int
     content: str
+    kind: EditKind = "replace"
+    # For a move: the file's path before it.
+    source: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        record: dict[str, object] = {
             "path": self.path,
             "location": {"line": self.line, "column": self.column},
             "end_location": {"line": self.end_line, "column": self.end_column},
             "content": self.content,
         }
+        if self.kind != "replace":
+            record["kind"] = self.kind
+        if self.source is not None:
+            record["source"] = self.source
+        return record
+
+    @property
+    def changes_text(self) -> bool:
+        return self.kind == "replace"
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,20 @@ class Fix:
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]
+
+    def is_multi_file(self, path: str) -> bool:
+        """Whether applying it touches more than the file ``path`` (the finding's):
+        such fixes are applied by the engine once every file has been linted."""
+        return any(edit.path != path or edit.kind != "replace" for edit in self.edits)
+
+    def paths(self) -> list[str]:
+        """Every file the fix touches, in order: edited, created, moved from and to."""
+        seen: dict[str, None] = {}
+        for edit in self.edits:
+            if edit.source is not None:
+                seen.setdefault(edit.source)
+            seen.setdefault(edit.path)
+        return list(seen)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -13,9 +13,18 @@ from pathlib import Path
 from typing import Sequence
 
 from fastapi_lint.linter.config import Settings, matching_codes, select_codes
-from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
+from fastapi_lint.linter.diagnostics import Diagnostic, FileError, Fix, InternalError
 from fastapi_lint.linter.discovery import DEFAULT_EXCLUDE, Excluder, iter_python_files
-from fastapi_lint.linter.fixes import MAX_FIX_PASSES, WriteError, apply_fixes, fixes_for, write_atomically
+from fastapi_lint.linter.fixes import (
+    MAX_FIX_PASSES,
+    WriteError,
+    apply_fixes,
+    fixes_for,
+    local_fixes_for,
+    multi_file_fixes_for,
+    write_atomically,
+)
+from fastapi_lint.linter.multi_fix import apply_multi_file_fixes, touched_paths
 from fastapi_lint.linter.cache import CACHE_DIRECTORY, CacheData, FileEntry, cache_file, settings_key
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.cache import save as save_cache
@@ -41,6 +50,9 @@ class RunResult:
     files_checked: int = 0
     # Unified diffs of the fixes, when asked for instead of writing.
     diffs: list[str] = field(default_factory=list)
+    # The same by shown path, and how many fixes each file's findings got.
+    diff_by_path: dict[str, str] = field(default_factory=dict)
+    fixed_by_path: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,7 +79,7 @@ class FileOutcome:
     errors: list[FileError] = field(default_factory=list)
     internal_errors: list[InternalError] = field(default_factory=list)
     fixed: int = 0
-    diffs: list[str] = field(default_factory=list)
+    diffs: dict[str, str] = field(default_factory=dict)
     # For the cache: the content linted, and what the rules consulted (None: not cacheable).
     content: str | None = None
     recorder: Recorder | None = None
@@ -145,6 +157,63 @@ class Engine:
     # -- a run -------------------------------------------------------------------
 
     def run(self, paths: Sequence[Path]) -> RunResult:
+        """Lint ``paths``; with fixes on, apply them (multi-file ones once every file is
+        linted) and lint again until nothing more changes."""
+        result = self._run_once(paths)
+        if not (self.options.fix or self.options.diff):
+            return result
+        fixed = result.fixed
+        for _ in range(MAX_FIX_PASSES):
+            multi = multi_file_fixes_for(result.diagnostics, self.options.unsafe_fixes)
+            if not multi:
+                break
+            if self.options.diff:
+                return self._diff_multi_file(result)
+            written = {shown for shown, count in result.fixed_by_path.items() if count}
+            outcome = apply_multi_file_fixes(
+                multi, self._resolve_shown, write=True, unchanged=lambda shown: shown not in written
+            )
+            if not outcome.fixed and not written:
+                result.errors.extend(outcome.errors)
+                break
+            self._reset()
+            result = self._run_once(paths)
+            result.errors.extend(outcome.errors)
+            fixed += outcome.fixed + result.fixed
+        result.fixed = fixed
+        return result
+
+    def _diff_multi_file(self, result: RunResult) -> RunResult:
+        """``--diff``: multi-file fixes shown with the single-file fixes of the files they touch
+        (one pass over the text as it is on disk)."""
+        multi = multi_file_fixes_for(result.diagnostics, self.options.unsafe_fixes)
+        touched = touched_paths(multi)
+        companions = [
+            d for d in fixes_for(result.diagnostics, self.options.unsafe_fixes) if d.path in touched and d not in multi
+        ]
+        outcome = apply_multi_file_fixes([*multi, *companions], self._resolve_shown, write=False)
+        for shown in touched:
+            result.fixed -= result.fixed_by_path.pop(shown, 0)
+            result.diff_by_path.pop(shown, None)
+        result.diff_by_path.update(outcome.diffs)
+        result.fixed += outcome.fixed
+        result.errors.extend(outcome.errors)
+        result.diffs = [result.diff_by_path[shown] for shown in sorted(result.diff_by_path)]
+        return result
+
+    def _resolve_shown(self, shown: str) -> Path:
+        return self.cwd / shown
+
+    def _reset(self) -> None:
+        """Forget what was read: the files changed."""
+        self._indexes.clear()
+        self._project_cache.clear()
+        self._sources.clear()
+        self._hashes.clear()
+        self._roots.clear()
+        self._store = None
+
+    def _run_once(self, paths: Sequence[Path]) -> RunResult:
         result = RunResult()
         existing: list[Path] = []
         for path in paths:
@@ -175,6 +244,7 @@ class Engine:
         if store is not None and pending:
             self._save_cache(store)
         result.diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
+        result.diffs = [result.diff_by_path[shown] for shown in sorted(result.diff_by_path)]
         return result
 
     def _merge(self, outcome: FileOutcome, result: RunResult, store: CacheData | None) -> None:
@@ -182,7 +252,9 @@ class Engine:
         result.errors.extend(outcome.errors)
         result.internal_errors.extend(outcome.internal_errors)
         result.fixed += outcome.fixed
-        result.diffs.extend(outcome.diffs)
+        if outcome.fixed:
+            result.fixed_by_path[outcome.shown] = outcome.fixed
+        result.diff_by_path.update(outcome.diffs)
         if store is None:
             return
         store.summaries.update(outcome.summaries)
@@ -254,9 +326,9 @@ class Engine:
         outcome.errors.extend(file_result.errors)
         outcome.internal_errors.extend(file_result.internal_errors)
         if (self.options.fix or self.options.diff) and file_result.source is not None:
-            if fixes_for(file_result.diagnostics, self.options.unsafe_fixes):
+            if local_fixes_for(file_result.diagnostics, self.options.unsafe_fixes):
                 file_result = self._fix(path, shown, rules, index, file_result, outcome, noqa)
-        outcome.diagnostics.extend(file_result.diagnostics)
+        outcome.diagnostics.extend(self._shown_edits(d) for d in file_result.diagnostics)
         cacheable = not (outcome.errors or outcome.internal_errors or outcome.fixed or outcome.diffs)
         if cacheable and file_result.source is not None:
             outcome.content = content_hash(file_result.source.raw)
@@ -363,7 +435,7 @@ class Engine:
         if text == original.text:
             return first
         if self.options.diff:
-            result.diffs.append(unified_diff(shown, original.text, text))
+            result.diffs[shown] = unified_diff(shown, original.text, text)
             result.fixed += fixed
             return first
         try:
@@ -373,6 +445,19 @@ class Engine:
             return first
         result.fixed += fixed
         return current
+
+    def _shown_edits(self, diagnostic: Diagnostic) -> Diagnostic:
+        """Rules name other files by absolute path: show them like every path."""
+        if diagnostic.fix is None or not any(os.path.isabs(edit.path) for edit in diagnostic.fix.edits):
+            return diagnostic
+        return replace(diagnostic, fix=self._shown_fix(diagnostic.fix))
+
+    def _shown_fix(self, fix: Fix) -> Fix:
+        def shown(path: str | None) -> str | None:
+            return display_path(Path(path), self.cwd) if path is not None and os.path.isabs(path) else path
+
+        edits = tuple(replace(edit, path=shown(edit.path), source=shown(edit.source)) for edit in fix.edits)
+        return replace(fix, edits=edits)
 
     def _noqa_policy(self, path: Path, index: ProjectIndex) -> NoqaPolicy:
         return NoqaPolicy(
@@ -453,6 +538,7 @@ class Engine:
                             finding.column,
                             finding.line,
                             finding.column,
+                            self._shown_fix(finding.fix) if finding.fix is not None else None,
                         )
                     )
 

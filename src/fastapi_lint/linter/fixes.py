@@ -72,6 +72,19 @@ def fixes_for(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[Dia
     return [diagnostic for diagnostic in diagnostics if allowed(diagnostic, unsafe_fixes)]
 
 
+def is_multi_file(diagnostic: Diagnostic) -> bool:
+    return diagnostic.fix is not None and diagnostic.fix.is_multi_file(diagnostic.path)
+
+
+def local_fixes_for(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[Diagnostic]:
+    """The fixes that edit only their own file: applied while that file is linted."""
+    return [d for d in diagnostics if allowed(d, unsafe_fixes) and not is_multi_file(d)]
+
+
+def multi_file_fixes_for(diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> list[Diagnostic]:
+    return [d for d in diagnostics if allowed(d, unsafe_fixes) and is_multi_file(d)]
+
+
 def apply_fixes(text: str, diagnostics: Sequence[Diagnostic], unsafe_fixes: bool) -> tuple[str, int]:
     """Apply every applicable fix whose edits do not clash with an earlier one.
 
@@ -81,7 +94,7 @@ def apply_fixes(text: str, diagnostics: Sequence[Diagnostic], unsafe_fixes: bool
     taken: list[tuple[int, int]] = []
     chosen: list[Edit] = []
     fixed = 0
-    for diagnostic in sorted(fixes_for(diagnostics, unsafe_fixes), key=lambda d: d.sort_key):
+    for diagnostic in sorted(local_fixes_for(diagnostics, unsafe_fixes), key=lambda d: d.sort_key):
         assert diagnostic.fix is not None
         spans = [
             (_offset(starts, e.line, e.column), _offset(starts, e.end_line, e.end_column)) for e in diagnostic.fix.edits

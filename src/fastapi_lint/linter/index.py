@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
-from fastapi_lint.linter.source import SourceError, SyntaxProblem, parse_module, read_source
+from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -163,6 +163,8 @@ class ProjectIndex:
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._hashes: dict[str, str] = {}
         self._texts: dict[str, str] = {}
+        self._sources: dict[str, "SourceFile | None"] = {}
+        self._trees: dict[str, "cst.Module | None"] = {}
         self._suffixes: dict[str, str | None] | None = None
         self._signature: str | None = None
         # What the rules linting one file consult, for the cache (set by the engine).
@@ -239,6 +241,33 @@ class ProjectIndex:
             self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
         text = self._texts[module]
         return any(word in text for word in words)
+
+    def source(self, module: str) -> SourceFile | None:
+        """The text of a project module, for fixes that edit it (recorded as a dependency)."""
+        if module not in self._sources:
+            path = self.paths.get(module)
+            found: SourceFile | None = None
+            if path is not None:
+                try:
+                    found = read_source(path)
+                    self._hashes.setdefault(module, content_hash(found.raw))
+                except SourceError:
+                    found = None
+            self._sources[module] = found
+        if self.recorder is not None and module in self._hashes:
+            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+        return self._sources[module]
+
+    def tree(self, module: str) -> "cst.Module | None":
+        """A project module parsed (once per run), for fixes that edit it; None when it
+        cannot be read or parsed."""
+        if module not in self._trees:
+            source = self.source(module)
+            parsed = parse_module(source.text) if source is not None else None
+            self._trees[module] = None if parsed is None or isinstance(parsed, SyntaxProblem) else parsed
+        elif self.recorder is not None and module in self._hashes:
+            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+        return self._trees[module]
 
     def summary(self, module: str) -> ModuleSummary | None:
         if module not in self._summaries:

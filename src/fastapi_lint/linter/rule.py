@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Sequence
 
-from fastapi_lint.linter.diagnostics import Applicability, Edit
+from fastapi_lint.linter.diagnostics import Applicability, Edit, Fix
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -68,6 +68,8 @@ class Invalid:
 
     ``expected_fix`` is the module after applying every fix (safe ones, plus unsafe
     ones when ``unsafe_fixes``); None when the rule offers no fix here.
+    ``expected_files`` are the other files of the project after those fixes (path ->
+    text; None: the file no longer exists), for fixes that touch several files.
     """
 
     code: str
@@ -79,6 +81,7 @@ class Invalid:
     path: str = "app/module.py"
     files: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
+    expected_files: Mapping[str, str | None] = field(default_factory=dict)
 
 
 class _Documented:
@@ -127,6 +130,8 @@ class ProjectFinding:
     message: str
     line: int = 1
     column: int = 1
+    # Edits name files by absolute path (see ``fastapi_lint.linter.project_edits``).
+    fix: Fix | None = None
 
 
 class ProjectRule(_Documented):

@@ -1,0 +1,176 @@
+"""The engine's handling of fixes that touch several files: edits, creations, moves."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import ClassVar
+
+import libcst as cst
+import pytest
+from click.testing import CliRunner
+
+from conftest import write_project
+from fastapi_lint.linter import engine as engine_module
+from fastapi_lint.linter.cli import main
+from fastapi_lint.linter.config import Settings
+from fastapi_lint.linter.engine import Engine, RunOptions
+from fastapi_lint.linter.project_edits import create_file, edits_between, move_file, split_lines
+from fastapi_lint.linter.rule import FixSpec, Rule
+from fastapi_lint.linter.fixes import apply_edits
+
+
+class MoveGreetings(Rule):
+    """Toy rule: a call to `greet()` in a module moves into `app/greetings.py`.
+
+    The fix edits the module (an import), appends to (or creates) the greetings module
+    and, when the option says so, moves `app/old.py` to `app/new/old.py`.
+    """
+
+    code: ClassVar[str] = "FAPI990"
+    name: ClassVar[str] = "toy-greet"
+    summary: ClassVar[str] = "toy"
+    triggers: ClassVar[tuple[str, ...]] = ("greet",)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value != "greet" or self.context.module_name == "app.greetings":
+            return
+        index = self.context.index
+        target = index.root / "app" / "greetings.py"
+        own_old = self.context.text
+        own_new = own_old.replace("def greet", "from app.greetings import greet\n\n\ndef _unused_greet")
+        edits = list(edits_between(str(self.context.path), own_old, own_new))
+        existing = index.source("app.greetings")
+        if existing is None:
+            edits.append(create_file(target, "def greet():\n    return 'hi'\n"))
+        else:
+            edits.extend(edits_between(str(target), existing.text, existing.text + "\n\ndef greet():\n    return 'hi'\n"))
+        if (index.root / "app" / "old.py").exists():
+            edits.append(move_file(index.root / "app" / "old.py", index.root / "app" / "new" / "old.py"))
+        self.report(node, "greet belongs in app/greetings.py", FixSpec("unsafe", "Move greet", edits=edits))
+
+
+@pytest.fixture
+def toy_rule(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(engine_module, "ALL_RULES", [*engine_module.ALL_RULES, MoveGreetings])
+    return MoveGreetings
+
+
+def _engine(root: Path, **options: bool) -> Engine:
+    return Engine(Settings(select=["FAPI990"]), RunOptions(**options), cwd=root)
+
+
+def test_edits_between_round_trips() -> None:
+    cases = [
+        ("a\nb\nc\n", "a\nB\nc\n"),
+        ("a\nb", "a\nb\nc"),
+        ("a\r\nb\r\n", "x\r\na\r\nb\r\ny\r\n"),
+        ("", "new\n"),
+        ("only\n", ""),
+    ]
+    for old, new in cases:
+        text, _ = apply_edits(old, edits_between("f.py", old, new))
+        assert text == new
+    assert split_lines("a\rb\r\nc") == ["a\r", "b\r\n", "c"]
+
+
+def test_fix_creates_a_module_and_edits_the_finding_file(tmp_path: Path, toy_rule) -> None:
+    write_project(tmp_path, {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n"})
+    result = _engine(tmp_path, fix=True, unsafe_fixes=True).run([tmp_path])
+    assert result.fixed == 1
+    assert (tmp_path / "app/greetings.py").read_text() == "def greet():\n    return 'hi'\n"
+    assert (tmp_path / "app/main.py").read_text() == (
+        "from app.greetings import greet\n\n\ndef _unused_greet():\n    return 1\n"
+    )
+    assert [d.code for d in result.diagnostics] == []
+    again = _engine(tmp_path, fix=True, unsafe_fixes=True).run([tmp_path])
+    assert again.fixed == 0
+
+
+def test_unsafe_multi_file_fix_needs_consent(tmp_path: Path, toy_rule) -> None:
+    write_project(tmp_path, {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n"})
+    result = _engine(tmp_path, fix=True).run([tmp_path])
+    assert result.fixed == 0
+    assert not (tmp_path / "app/greetings.py").exists()
+    assert [d.code for d in result.diagnostics] == ["FAPI990"]
+
+
+def test_diff_shows_every_file_and_writes_nothing(tmp_path: Path, toy_rule) -> None:
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n", "app/old.py": "X = 1\n"},
+    )
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
+    result = _engine(tmp_path, diff=True, unsafe_fixes=True).run([tmp_path])
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before
+    text = "".join(result.diffs)
+    assert "--- /dev/null\n+++ b/app/greetings.py\n@@ -0,0 +1,2 @@\n+def greet():" in text
+    assert "+from app.greetings import greet" in text and "--- a/app/main.py\n+++ b/app/main.py" in text
+    assert "rename from app/old.py\nrename to app/new/old.py" in text
+    assert result.fixed == 1
+
+
+def test_json_lists_the_path_of_every_file_touched(tmp_path: Path, toy_rule, monkeypatch) -> None:
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n", "app/old.py": "X = 1\n"},
+    )
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(main, ["check", "--select", "FAPI990", "--output-format", "json", "--no-cache", "."])
+    records = json.loads(out.output)
+    edits = records[0]["fix"]["edits"]
+    assert {edit["path"] for edit in edits} == {"app/main.py", "app/greetings.py", "app/new/old.py"}
+    created = next(edit for edit in edits if edit.get("kind") == "create")
+    assert created["content"].startswith("def greet")
+    moved = next(edit for edit in edits if edit.get("kind") == "move")
+    assert moved["source"] == "app/old.py"
+
+
+def test_move_uses_git_inside_a_work_tree(tmp_path: Path, toy_rule) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n", "app/old.py": "X = 1\n"},
+    )
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=tmp_path, check=True)
+    _engine(tmp_path, fix=True, unsafe_fixes=True).run([tmp_path])
+    assert (tmp_path / "app/new/old.py").read_text() == "X = 1\n"
+    assert not (tmp_path / "app/old.py").exists()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True).stdout
+    assert "R  app/old.py -> app/new/old.py" in status
+
+
+def test_fix_whose_other_file_would_not_parse_is_not_applied(tmp_path: Path, toy_rule) -> None:
+    # The greetings module exists and ends inside an open bracket: appending to it cannot parse.
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n", "app/greetings.py": "X = [\n"},
+    )
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
+    result = _engine(tmp_path, fix=True, unsafe_fixes=True).run([tmp_path / "app/main.py"])
+    assert result.fixed == 0
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before
+    assert any("does not parse" in error.message for error in result.errors)
+
+
+def test_fix_never_overwrites_a_file_it_means_to_create(tmp_path: Path, toy_rule) -> None:
+    write_project(tmp_path, {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n"})
+    engine = _engine(tmp_path, fix=True, unsafe_fixes=True)
+    real_run_once = engine._run_once
+
+    def run_then_create(paths):
+        result = real_run_once(paths)
+        if not (tmp_path / "app/greetings.py").exists():
+            (tmp_path / "app/greetings.py").write_text("MINE = 1\n")
+        return result
+
+    engine._run_once = run_then_create  # type: ignore[method-assign]
+    result = engine.run([tmp_path / "app/main.py"])
+    assert (tmp_path / "app/greetings.py").read_text() == "MINE = 1\n"
+    assert result.fixed == 0
