@@ -174,3 +174,25 @@ def test_fix_never_overwrites_a_file_it_means_to_create(tmp_path: Path, toy_rule
     result = engine.run([tmp_path / "app/main.py"])
     assert (tmp_path / "app/greetings.py").read_text() == "MINE = 1\n"
     assert result.fixed == 0
+
+
+def test_a_named_file_that_a_fix_moves_is_linted_where_it_went(tmp_path: Path, toy_rule) -> None:
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n", "app/old.py": "X = 1\n"},
+    )
+    result = _engine(tmp_path, fix=True, unsafe_fixes=True).run([tmp_path / "app/main.py", tmp_path / "app/old.py"])
+    assert result.errors == []
+    assert result.fixed == 1
+    assert (tmp_path / "app/new/old.py").exists()
+
+
+def test_sarif_leaves_out_fixes_that_move_files(tmp_path: Path, toy_rule, monkeypatch) -> None:
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/main.py": "def greet():\n    return 1\n", "app/old.py": "X = 1\n"},
+    )
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(main, ["check", "--select", "FAPI990", "--output-format", "sarif", "--no-cache", "."])
+    results = json.loads(out.output)["runs"][0]["results"]
+    assert results and all("fixes" not in result for result in results)

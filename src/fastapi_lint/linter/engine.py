@@ -177,6 +177,7 @@ class Engine:
                 result.errors.extend(outcome.errors)
                 break
             self._reset()
+            paths = self._after_moves(paths, outcome.moved)
             result = self._run_once(paths)
             result.errors.extend(outcome.errors)
             fixed += outcome.fixed + result.fixed
@@ -200,6 +201,14 @@ class Engine:
         result.errors.extend(outcome.errors)
         result.diffs = [result.diff_by_path[shown] for shown in sorted(result.diff_by_path)]
         return result
+
+    def _after_moves(self, paths: Sequence[Path], moved: dict[str, str]) -> list[Path]:
+        """The paths to lint again: a file named on the command line that a fix moved is
+        linted where it went."""
+        if not moved:
+            return list(paths)
+        targets = {self._resolve_shown(source): self._resolve_shown(target) for source, target in moved.items()}
+        return [targets.get(path if path.is_absolute() else self.cwd / path, path) for path in paths]
 
     def _resolve_shown(self, shown: str) -> Path:
         return self.cwd / shown

@@ -31,6 +31,8 @@ class MultiFileOutcome:
     errors: list[FileError] = field(default_factory=list)
     # Shown paths of every file written, created or moved (both ends).
     touched: set[str] = field(default_factory=set)
+    # Files moved: shown source -> shown target.
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -217,6 +219,7 @@ def _write(plan: _Plan, texts: dict[str, str], resolve: Callable[[str], Path], o
         try:
             move(resolve(source), resolve(target))
             outcome.touched.update((source, target))
+            outcome.moved[source] = target
         except OSError as error:
             outcome.errors.append(FileError(source, f"not moved to {target}: {error.strerror or error}"))
 

@@ -104,7 +104,8 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int], fingerprint: str
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         }
     )
-    if diagnostic.fix is not None:
+    # SARIF describes text changes only: a fix that moves files is left out.
+    if diagnostic.fix is not None and all(edit.kind != "move" for edit in diagnostic.fix.edits):
         record["fixes"] = [_fix(diagnostic.fix)]
     return record
 
