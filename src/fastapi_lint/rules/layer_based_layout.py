@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from fastapi_lint.linter.diagnostics import Edit, Fix
 from fastapi_lint.linter.index import PROJECT_MARKERS
+from fastapi_lint.linter.project_edits import create_file, move_file
 from fastapi_lint.linter.rule import Invalid, Option, ProjectFinding, ProjectRule, Valid
+from fastapi_lint.rules._import_rewrite import Problem, rewrite_project_imports
+from fastapi_lint.rules._import_graph import ImportGraph, cycle_through
+from fastapi_lint.rules._restructure_plan import LayerFile, RestructurePlan, plan_restructure, relocate_shared_modules
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.index import ProjectIndex
@@ -67,6 +72,7 @@ _GROUPING_FOLDERS = frozenset({"db", "database", "persistence"})
 _SKIPPED_FOLDERS = frozenset({"tests", "test"})
 _MAX_FEATURES_SHOWN = 6
 _MAX_FILES_SHOWN = 6
+_MAX_PROBLEMS_SHOWN = 8
 
 
 def singular(word: str) -> str:
@@ -127,9 +133,12 @@ class _Package:
     # Feature key -> the name shown (the shortest spelling met).
     shown: dict[str, str] = field(default_factory=dict)
     layer_folders: set[str] = field(default_factory=set)
+    # Every (module, feature, layer) met, for the fix.
+    entries: list[LayerFile] = field(default_factory=list)
 
     def add(self, feature: str, layer: str, path: str) -> None:
         key = _match_key(feature)
+        self.entries.append(LayerFile(path, key, layer))
         files = self.features[key][layer]
         if path not in files:
             files.append(path)
@@ -186,20 +195,75 @@ class LayerBasedLayout(ProjectRule):
     ```
 
     ## Fix safety
-    No fix: moving modules changes every import of them; the layout is a design
-    decision to make by hand.
+    An unsafe fix (`--unsafe-fixes`; preview it with `--diff`) restructures the
+    package, when it is the only layered package of the project. Each module of a
+    feature moves into a feature package in the same parent package, named after
+    the feature as the project spells it: plural when one of its modules has a
+    plural name (`routers/users.py`), else singular (`models/auth.py` +
+    `services/auth_service.py` -> `auth/`). The file name comes from the layer:
+
+    | from | to |
+    | --- | --- |
+    | `routers/users.py`, `api/v1/endpoints/users.py`, `views/`, `controllers/`... | `users/router.py` |
+    | `models/user.py`, `entities/`, `orm/`... | `users/models.py` |
+    | `schemas/user.py`, `dtos/`, `serializers/`... | `users/schemas.py` |
+    | `services/user_service.py`, `usecases/`... | `users/service.py` |
+    | `crud/crud_user.py` | `users/crud.py` |
+    | `repositories/user_repository.py`, `repos/` | `users/repository.py` |
+    | an `extra-layers` folder (`managers/user_manager.py`) | `users/manager.py` |
+
+    Prefixes and suffixes naming the layer (`crud_`, `_service`, `_router`,
+    `_repository`...) are dropped and singular and plural are one feature.
+    Shared modules (`core/`, `db/`, `config.py`, base classes such as
+    `crud/base.py`, `deps.py`, aggregators such as `api/v1/api.py`) and the
+    layer packages' `__init__.py` files stay where they are. A `__init__.py` is
+    created in each new feature package (when the package has one). Moves are
+    plain moves (`git mv` inside a git work tree), so history follows the files.
+
+    Every reference to a moved module in the project (tests included) is
+    rewritten: absolute and relative imports (`from app.routers import users`
+    becomes `from app.users import router as users`, so the code using the name
+    is unchanged), `import app.models.user as m`, `import app.models.user` and
+    its dotted uses, the relative imports inside the moved modules (their package
+    changed), re-exports in `__init__.py` files, and strings that are provably
+    module paths (the first argument of `importlib.import_module`,
+    `unittest.mock.patch`, `monkeypatch.setattr`, `mocker.patch`,
+    `pkgutil.resolve_name`, `uvicorn.run`).
+
+    It is unsafe because importing a moved module no longer runs its old layer
+    package's `__init__.py` (code relying on that side effect, such as a
+    `models/__init__.py` importing every model, must be imported elsewhere),
+    and because code outside the project (scripts, other repositories,
+    configuration files) may name the old modules.
+
+    No fix is offered when the planner cannot place every module (a feature
+    folder inside a layer, two modules becoming the same file, a target that
+    exists, two layered packages in one project); the message says why. When some
+    references cannot be rewritten safely (`importlib.import_module` with a
+    computed name, `__import__`, `pkgutil.iter_modules`/`walk_packages`, a string
+    naming a moved module elsewhere) they are listed in the message and the fix
+    is offered only with the `force-restructure` option.
 
     ## Options
     - `extra-layers` (list of str, default `[]`): more folder names to treat as
       layers, each as its own layer (`["managers", "adapters"]`).
+    - `force-restructure` (bool, default `false`): offer the restructure even when
+      some references to the moved modules cannot be rewritten safely; they are
+      listed in the message for you to check by hand.
     """
 
     code = "FAPI101"
     name = "layer-based-layout"
     summary = "Package organised by layer, with features spread across layer folders"
-    fix_availability = None
+    fix_availability = "unsafe"
     options = {
         "extra-layers": Option(list, [], "More folder names to treat as layers (each its own layer).", item_type=str),
+        "force-restructure": Option(
+            bool,
+            False,
+            "Offer the restructure even when some references to the moved modules cannot be rewritten "
+            "(dynamic imports, unproven module-path strings); they are listed in the message for you to check.",
+        ),
     }
 
     MESSAGE = (
@@ -208,6 +272,14 @@ class LayerBasedLayout(ProjectRule):
         "and features have no boundaries. Group each feature in its own package instead "
         "(`{example}/router.py`, `{example}/schemas.py`, `{example}/service.py`...)."
     )
+
+    FIX_MESSAGE = "Move {count} modules into feature packages ({packages}) and rewrite their imports"
+    NO_FIX = " No fix: {reasons}."
+    UNSAFE_REFERENCES = (
+        " The restructure is not offered: these references to the moved modules cannot be rewritten safely: "
+        "{problems}. Set `force-restructure = true` under `[tool.fastapi-lint.rules.FAPI101]` to restructure anyway."
+    )
+    FORCED_REFERENCES = " Check these references by hand after the restructure (`force-restructure` is set): {problems}."
 
     def check_project(self, index: ProjectIndex) -> Iterable[ProjectFinding]:
         extra = self._extra_layers()
@@ -219,11 +291,61 @@ class LayerBasedLayout(ProjectRule):
         for parts in relative:
             self._place(parts, kinds, words, packages)
         findings = []
+        flagged = []
         for package in sorted(packages.values(), key=lambda package: package.parts):
             finding = self._judge(package, index, relative)
             if finding is not None:
                 findings.append(finding)
+                flagged.append(package)
+        # One restructure per project: two layered packages in one project are left to do by hand.
+        if len(findings) == 1:
+            findings[0] = self._with_fix(findings[0], flagged[0], index, kinds, words)
         return findings
+
+    def _with_fix(
+        self, finding: ProjectFinding, package: _Package, index: ProjectIndex, kinds: Mapping[str, str], words: frozenset[str]
+    ) -> ProjectFinding:
+        """The finding with the restructure attached, or with the reasons it has none."""
+        # Only the features spread across layers move: a module alone in its layer
+        # (``services/email_service.py``, ``schemas/token.py``) is shared plumbing as often as a feature.
+        spread = set(package.spread())
+        entries = [entry for entry in package.entries if entry.feature_key in spread]
+        plan = plan_restructure(
+            index,
+            package.parts,
+            entries,
+            package.shown,
+            kinds,
+            plural,
+            lambda stem: feature_name(stem, words),
+        )
+        before = _import_graph(index, {})
+        if not plan.blockers:
+            relocate_shared_modules(plan, index, package.parts, package.layer_folders, before.direct)
+        if plan.blockers:
+            return replace(finding, message=finding.message + self.NO_FIX.format(reasons="; ".join(plan.blockers)))
+        rewrite = rewrite_project_imports(index, plan.renames)
+        after = _import_graph(index, plan.renames, rewrite.texts)
+        for move in plan.moves:
+            cycle = cycle_through(after, move.new_module)
+            if cycle is not None and cycle_through(before, move.old_module) is None:
+                plan.blockers.append("the restructure would create the import cycle " + " -> ".join(cycle))
+        if plan.blockers:
+            return replace(finding, message=finding.message + self.NO_FIX.format(reasons="; ".join(plan.blockers)))
+        message = finding.message
+        if rewrite.problems:
+            shown = _problems_shown(rewrite.problems)
+            if not self.settings.get("force-restructure"):
+                return replace(finding, message=message + self.UNSAFE_REFERENCES.format(problems=shown))
+            message += self.FORCED_REFERENCES.format(problems=shown)
+        return replace(finding, message=message, fix=self._fix(plan, rewrite.edits, index))
+
+    def _fix(self, plan: RestructurePlan, edits: list[Edit], index: ProjectIndex) -> Fix:
+        moves = [move_file(move.source, move.target) for move in plan.moves]
+        creates = [create_file(path, plan.init_text(path)) for path in plan.creates]
+        packages = sorted({index.relative_path(move.target.parent) + "/" for move in plan.moves})
+        message = self.FIX_MESSAGE.format(count=len(plan.moves), packages=", ".join(packages))
+        return Fix("unsafe", message, (*edits, *creates, *moves))
 
     def _extra_layers(self) -> frozenset[str]:
         return frozenset(str(name).lower() for name in self.settings.get("extra-layers") or ())
@@ -549,6 +671,29 @@ def _in_nested_project(root: Path, folders: tuple[str, ...], cache: dict[Path, b
         if cache[directory]:
             return True
     return False
+
+
+def _import_graph(index: ProjectIndex, renames: Mapping[str, str], texts: Mapping[str, str] | None = None) -> ImportGraph:
+    """The project's module-level imports, under the new module names and texts when given."""
+    modules: dict[str, tuple[str, bool]] = {}
+    for module, path in index.paths.items():
+        if path.suffix != ".py":
+            continue
+        text = (texts or {}).get(index.relative_path(path))
+        if text is None:
+            source = index.source(module)
+            if source is None:
+                continue
+            text = source.text
+        modules[renames.get(module, module)] = (text, module in index.packages)
+    return ImportGraph(modules)
+
+
+def _problems_shown(problems: list[Problem]) -> str:
+    shown = [problem.shown() for problem in problems[:_MAX_PROBLEMS_SHOWN]]
+    if len(problems) > _MAX_PROBLEMS_SHOWN:
+        shown.append(f"and {len(problems) - _MAX_PROBLEMS_SHOWN} more")
+    return "; ".join(shown)
 
 
 def plural(name: str) -> str:

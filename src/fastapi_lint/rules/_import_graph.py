@@ -1,0 +1,116 @@
+"""FAPI101's fix, part 3: the import cycles a restructure would create.
+
+Before the restructure, importing ``app.crud.crud_user`` first ran ``app/crud/__init__.py``;
+after it, ``app.users.crud`` runs on its own, and when it imports ``app.crud.base`` the
+layer package's ``__init__.py`` runs *while* ``app.users.crud`` is half initialised. When
+that ``__init__.py`` re-exports ``from ..users.crud import user``, the import fails.
+This module reads the module-level imports of every project module (statically, with
+``ast``) and finds such new cycles.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterable, Mapping
+
+from fastapi_lint.rules._import_rewrite import resolve_relative
+
+
+def _ancestors(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[:cut]) for cut in range(1, len(parts))]
+
+
+def _top_level_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    """The statements run when the module is imported (class bodies included, ``if TYPE_CHECKING`` not)."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, ast.If):
+            test = statement.test
+            name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else None
+            if name != "TYPE_CHECKING":
+                yield from _top_level_statements(statement.body)
+            yield from _top_level_statements(statement.orelse)
+        elif isinstance(statement, (ast.Try, ast.With)):
+            yield from _top_level_statements(statement.body)
+            for handler in getattr(statement, "handlers", ()):
+                yield from _top_level_statements(handler.body)
+            yield from _top_level_statements(getattr(statement, "orelse", ()))
+            yield from _top_level_statements(getattr(statement, "finalbody", ()))
+        elif isinstance(statement, ast.ClassDef):
+            yield from _top_level_statements(statement.body)
+
+
+class ImportGraph:
+    """Module name -> the project modules its import runs (module-level imports only)."""
+
+    def __init__(self, modules: Mapping[str, tuple[str, bool]]) -> None:
+        self.known = set(modules)
+        self.edges: dict[str, set[str]] = {}
+        for name, (text, is_package) in modules.items():
+            self.edges[name] = self._imports(name, is_package, text)
+
+    def _imports(self, name: str, is_package: bool, text: str) -> set[str]:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return set()
+        package = name if is_package else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for statement in _top_level_statements(tree.body):
+            if isinstance(statement, ast.Import):
+                targets.update(alias.name for alias in statement.names)
+            elif isinstance(statement, ast.ImportFrom):
+                base = (
+                    resolve_relative(package, statement.level, statement.module or "")
+                    if statement.level
+                    else statement.module
+                )
+                if base is None:
+                    continue
+                targets.add(base)
+                targets.update(f"{base}.{alias.name}" for alias in statement.names)
+        runs: set[str] = set()
+        for target in targets:
+            for module in (*_ancestors(target), target):
+                if module in self.known:
+                    runs.add(module)
+        return runs
+
+    def direct(self, name: str) -> set[str]:
+        return self.edges.get(name, set())
+
+    def reaches(self, start: str, target: str, in_progress: set[str]) -> list[str] | None:
+        """A chain of imports from ``start`` back to ``target``, not entering the modules
+        ``in_progress`` (already being imported: importing them again does nothing)."""
+        parents: dict[str, str | None] = {start: None}
+        queue = [start]
+        while queue:
+            current = queue.pop(0)
+            if current == target:
+                chain = []
+                node: str | None = current
+                while node is not None:
+                    chain.append(node)
+                    node = parents[node]
+                return list(reversed(chain))
+            if current in in_progress and current != start:
+                continue
+            for following in sorted(self.edges.get(current, ())):
+                if following not in parents and (following not in in_progress or following == target):
+                    parents[following] = current
+                    queue.append(following)
+        return None
+
+
+def cycle_through(graph: ImportGraph, module: str) -> list[str] | None:
+    """An import chain that comes back to ``module`` while it is half initialised (its own
+    ancestor packages are already being imported, so they do not count)."""
+    in_progress = {module, *_ancestors(module)}
+    for target in sorted(graph.direct(module)):
+        if target in in_progress:
+            continue
+        chain = graph.reaches(target, module, in_progress - {module})
+        if chain is not None:
+            return [module, *chain]
+    return None
