@@ -657,6 +657,178 @@ class LayerBasedLayout(ProjectRule):
                 "app/managers/item_manager.py": "",
             },
         ),
+        # The fix: every kind of import of a moved module is rewritten, shared modules stay.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/main.py": (
+                    "from fastapi import FastAPI\n\nfrom app.routers import items, users\n\napp = FastAPI()\n"
+                    "app.include_router(users.router)\napp.include_router(items.router)\n"
+                ),
+                "app/core/__init__.py": "",
+                "app/core/config.py": "DEBUG = False\n",
+                "app/routers/__init__.py": "",
+                "app/routers/deps.py": "def get_db():\n    return None\n",
+                "app/routers/users.py": (
+                    "from fastapi import APIRouter\n\nimport app.models.user\nfrom ..schemas.user import UserOut\n"
+                    "from .deps import get_db\n\nrouter = APIRouter()\n\n\n@router.get('/')\ndef read() -> UserOut:\n"
+                    "    return UserOut(name=app.models.user.User.__name__)\n"
+                ),
+                "app/routers/items.py": (
+                    "from fastapi import APIRouter\n\nimport app.models.item as m\nfrom app.core.config import DEBUG\n"
+                    "from app.routers.users import router as users_router\n\nrouter = APIRouter()\nTABLE = m.Item\n"
+                ),
+                "app/models/__init__.py": "",
+                "app/models/user.py": "class User:\n    pass\n",
+                "app/models/item.py": (
+                    "from app.models import user\nfrom . import user as owner_models\n\n\n"
+                    "class Item:\n    owner = user.User\n    same = owner_models.User\n"
+                ),
+                "app/schemas/__init__.py": "from .user import UserOut\n",
+                "app/schemas/user.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    name: str\n",
+                "tests/test_users.py": (
+                    "import importlib\nfrom unittest import mock\n\n\ndef test_patch():\n"
+                    "    with mock.patch('app.models.user.User'):\n"
+                    "        importlib.import_module('app.routers.users')\n"
+                ),
+            },
+            expected_files={
+                "app/main.py": (
+                    "from fastapi import FastAPI\n\nfrom app.items import router as items\n"
+                    "from app.users import router as users\n\napp = FastAPI()\n"
+                    "app.include_router(users.router)\napp.include_router(items.router)\n"
+                ),
+                "app/routers/users.py": None,
+                "app/routers/items.py": None,
+                "app/models/user.py": None,
+                "app/models/item.py": None,
+                "app/schemas/user.py": None,
+                "app/routers/deps.py": "def get_db():\n    return None\n",
+                "app/routers/__init__.py": "",
+                "app/models/__init__.py": "",
+                "app/schemas/__init__.py": "from ..users.schemas import UserOut\n",
+                "app/users/__init__.py": '"""The `users` feature: models, router, schemas."""\n',
+                "app/items/__init__.py": '"""The `items` feature: models, router."""\n',
+                "app/users/router.py": (
+                    "from fastapi import APIRouter\n\nimport app.users.models\nfrom .schemas import UserOut\n"
+                    "from ..routers.deps import get_db\n\nrouter = APIRouter()\n\n\n@router.get('/')\ndef read() -> UserOut:\n"
+                    "    return UserOut(name=app.users.models.User.__name__)\n"
+                ),
+                "app/items/router.py": (
+                    "from fastapi import APIRouter\n\nimport app.items.models as m\nfrom app.core.config import DEBUG\n"
+                    "from app.users.router import router as users_router\n\nrouter = APIRouter()\nTABLE = m.Item\n"
+                ),
+                "app/users/models.py": "class User:\n    pass\n",
+                "app/items/models.py": (
+                    "from app.users import models as user\nfrom ..users import models as owner_models\n\n\n"
+                    "class Item:\n    owner = user.User\n    same = owner_models.User\n"
+                ),
+                "app/users/schemas.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    name: str\n",
+                "tests/test_users.py": (
+                    "import importlib\nfrom unittest import mock\n\n\ndef test_patch():\n"
+                    "    with mock.patch('app.users.models.User'):\n"
+                    "        importlib.import_module('app.users.router')\n"
+                ),
+            },
+        ),
+        # A shared module imported by moved modules from a layer package whose __init__
+        # re-exports them moves to core/: left there, it would make an import cycle.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/crud/__init__.py": "from .crud_item import item\nfrom .crud_user import user\n",
+                "app/crud/base.py": "class CRUDBase:\n    pass\n",
+                "app/crud/crud_user.py": "from app.crud.base import CRUDBase\n\nuser = CRUDBase()\n",
+                "app/crud/crud_item.py": "from .base import CRUDBase\n\nitem = CRUDBase()\n",
+                "app/routers/users.py": "from app import crud\n\nUSERS = crud.user\n",
+                "app/routers/items.py": "from app.crud import item\n",
+            },
+            expected_files={
+                "app/crud/__init__.py": "from ..items.crud import item\nfrom ..users.crud import user\n",
+                "app/crud/base.py": None,
+                "app/core/crud_base.py": "class CRUDBase:\n    pass\n",
+                "app/core/__init__.py": '"""Shared modules: crud_base."""\n',
+                "app/users/crud.py": "from app.core.crud_base import CRUDBase\n\nuser = CRUDBase()\n",
+                "app/items/crud.py": "from ..core.crud_base import CRUDBase\n\nitem = CRUDBase()\n",
+                "app/users/router.py": "from app import crud\n\nUSERS = crud.user\n",
+                "app/items/router.py": "from app.crud import item\n",
+            },
+        ),
+        # Dynamic imports and unproven module-path strings: listed, and no fix without consent.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            message_contains="The restructure is not offered: these references to the moved modules cannot be "
+            "rewritten safely: app/main.py:7 (dynamic import with `importlib.import_module`)",
+            files={
+                "app/__init__.py": "",
+                "app/main.py": (
+                    "import importlib\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\nfor name in ('users', 'items'):\n"
+                    "    app.include_router(importlib.import_module(f'app.routers.{name}').router)\n"
+                ),
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+        ),
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            message_contains="app/settings.py:1 (string 'app.routers.users' names a moved module)",
+            files={
+                "app/__init__.py": "",
+                "app/settings.py": "ROUTERS = ['app.routers.users']\n",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+        ),
+        # ... unless `force-restructure` is set: the fix is offered, the references listed to check.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            options={"force-restructure": True},
+            message_contains="Check these references by hand after the restructure (`force-restructure` is set): "
+            "app/settings.py:1",
+            files={
+                "app/__init__.py": "",
+                "app/settings.py": "ROUTERS = ['app.routers.users']\n",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+            expected_files={
+                "app/settings.py": "ROUTERS = ['app.routers.users']\n",
+                "app/routers/users.py": None,
+                "app/users/router.py": "",
+                "app/users/models.py": "",
+                "app/items/router.py": "",
+                "app/items/models.py": "",
+            },
+        ),
+        # No fix when a module cannot be placed: a feature folder inside a layer, a target that exists.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            message_contains="No fix: `app/routers/admin/users.py` sits in a feature folder inside a layer or holds "
+            "several features; `app/users.py` already exists.",
+            files={
+                "app/__init__.py": "",
+                "app/users.py": "",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/routers/admin/users.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+        ),
     ]
 
 
