@@ -336,8 +336,8 @@ class _ImportRewriter(cst.CSTTransformer):
         new = self._rewrite_small(updated_node.body)
         if new is None:
             return updated_node
-        body = [statement.with_changes(semicolon=cst.Semicolon()) for statement in new[:-1]]
-        return updated_node.with_changes(body=[*body, new[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+        # Statements without a semicolon of their own get LibCST's default ``; `` between them.
+        return updated_node.with_changes(body=[*new[:-1], new[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
 
     # -- strings ----------------------------------------------------------------
 

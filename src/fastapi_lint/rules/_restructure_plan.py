@@ -203,10 +203,11 @@ def relocate_shared_modules(
     package_parts: tuple[str, ...],
     layer_folders: Iterable[str],
     imports_of: Callable[[str], set[str]],
+    reaches_moved: Callable[[str], bool],
 ) -> None:
     """Move into ``core/`` the shared modules (``crud/base.py``) that moved modules import
-    from a layer package whose ``__init__.py`` imports moved modules (``from .crud_user import
-    user``): left there, importing them would run that ``__init__.py`` while the moved module
+    from a layer package whose ``__init__.py`` imports moved modules, directly or not
+    (``from .crud_user import user``): left there, importing them would run that ``__init__.py`` while the moved module
     is half initialised, an import cycle the layered layout never had."""
     root = index.root
     package_dir = root.joinpath(*package_parts)
@@ -216,9 +217,7 @@ def relocate_shared_modules(
     relocated: dict[str, Move] = {}
     for folder in sorted(layer_folders):
         layer = index.names_by_path.get(package_dir / folder / "__init__.py")
-        if layer is None or not any(
-            target == old or target.startswith(old + ".") for target in imports_of(layer) for old in moved
-        ):
+        if layer is None or not reaches_moved(layer):
             continue
         for move in list(plan.moves):
             for shared in sorted(imports_of(move.old_module)):

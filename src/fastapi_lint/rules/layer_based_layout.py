@@ -321,7 +321,15 @@ class LayerBasedLayout(ProjectRule):
         )
         before = _import_graph(index, {})
         if not plan.blockers:
-            relocate_shared_modules(plan, index, package.parts, package.layer_folders, before.direct)
+            moved = {move.old_module for move in plan.moves}
+            relocate_shared_modules(
+                plan,
+                index,
+                package.parts,
+                package.layer_folders,
+                before.direct,
+                lambda layer: any(before.reaches(layer, module, set()) for module in moved),
+            )
         if plan.blockers:
             return replace(finding, message=finding.message + self.NO_FIX.format(reasons="; ".join(plan.blockers)))
         rewrite = rewrite_project_imports(index, plan.renames)
