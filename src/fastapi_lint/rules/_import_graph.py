@@ -11,9 +11,32 @@ This module reads the module-level imports of every project module (statically, 
 from __future__ import annotations
 
 import ast
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-from fastapi_lint.rules._import_rewrite import resolve_relative
+
+
+def resolve_relative(package: str, level: int, module: str) -> str | None:
+    """The absolute name of ``from <level dots><module> import``, written in ``package``."""
+    parts = package.split(".") if package else []
+    up = level - 1
+    if up >= len(parts):
+        return None
+    base = parts[: len(parts) - up]
+    if module:
+        base.extend(module.split("."))
+    return ".".join(base)
+
+
+def relative_from(package: str, target: str) -> tuple[int, str] | None:
+    """``(dots, rest)`` to import ``target`` relatively from ``package``; None across top packages."""
+    here = package.split(".") if package else []
+    there = target.split(".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    if common == 0:
+        return None
+    return len(here) - common + 1, ".".join(there[common:])
 
 
 def _ancestors(name: str) -> list[str]:
@@ -44,11 +67,19 @@ def _top_level_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
 class ImportGraph:
     """Module name -> the project modules its import runs (module-level imports only)."""
 
-    def __init__(self, modules: Mapping[str, tuple[str, bool]]) -> None:
+    def __init__(self, modules: Mapping[str, tuple[Callable[[], str | None], bool]]) -> None:
+        """``modules``: name -> (a function giving its text, whether it is a package); a module
+        is read and parsed only when a search reaches it."""
+        self.modules = modules
         self.known = set(modules)
-        self.edges: dict[str, set[str]] = {}
-        for name, (text, is_package) in modules.items():
-            self.edges[name] = self._imports(name, is_package, text)
+        self._edges: dict[str, set[str]] = {}
+
+    def _edges_of(self, name: str) -> set[str]:
+        if name not in self._edges:
+            entry = self.modules.get(name)
+            text = entry[0]() if entry is not None else None
+            self._edges[name] = self._imports(name, entry[1], text) if entry is not None and text is not None else set()
+        return self._edges[name]
 
     def _imports(self, name: str, is_package: bool, text: str) -> set[str]:
         try:
@@ -78,7 +109,7 @@ class ImportGraph:
         return runs
 
     def direct(self, name: str) -> set[str]:
-        return self.edges.get(name, set())
+        return self._edges_of(name)
 
     def reaches(self, start: str, target: str, in_progress: set[str]) -> list[str] | None:
         """A chain of imports from ``start`` back to ``target``, not entering the modules
@@ -96,7 +127,7 @@ class ImportGraph:
                 return list(reversed(chain))
             if current in in_progress and current != start:
                 continue
-            for following in sorted(self.edges.get(current, ())):
+            for following in sorted(self._edges_of(current)):
                 if following not in parents and (following not in in_progress or following == target):
                     parents[following] = current
                     queue.append(following)

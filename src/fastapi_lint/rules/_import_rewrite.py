@@ -21,7 +21,7 @@ then only offered with the rule's ``force-restructure`` option.
 
 from __future__ import annotations
 
-import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, Sequence, Union
 
@@ -31,6 +31,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fastapi_lint.linter.diagnostics import Edit
 from fastapi_lint.linter.project_edits import edits_between
+from fastapi_lint.rules._import_graph import relative_from, resolve_relative
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.index import ProjectIndex
@@ -57,7 +58,10 @@ DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "importlib.__import__", 
 # Module discovery by folder: moving modules out of the folder changes what is found.
 DISCOVERY_CALLS = frozenset({"pkgutil.iter_modules", "pkgutil.walk_packages"})
 
+_DYNAMIC_WORDS = ("import_module", "__import__", "iter_modules", "walk_packages")
+
 SmallStatements = Sequence[cst.BaseSmallStatement]
+_MODULE_PATH = re.compile(r"[A-Za-z0-9_.:]+")
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,11 @@ def rewrite_project_imports(index: ProjectIndex, renames: Mapping[str, str]) -> 
     result = RewriteResult()
     if not renames:
         return result
+    # Any reference to ``app.models.user`` spells ``user``: modules without one of these
+    # words (nor a dynamic import) are not parsed. Moved modules always are (their relative imports).
+    words = (*sorted({old.rpartition(".")[2] for old in renames}), *_DYNAMIC_WORDS)
     for module, path in sorted(index.paths.items()):
-        if path.suffix != ".py":
+        if path.suffix != ".py" or (module not in renames and not index.mentions(module, words)):
             continue
         shown = index.relative_path(path)
         source = index.source(module)
@@ -102,30 +109,6 @@ def rewrite_project_imports(index: ProjectIndex, renames: Mapping[str, str]) -> 
             result.edits.extend(edits_between(path, source.text, new_tree.code))
             result.texts[shown] = new_tree.code
     return result
-
-
-def resolve_relative(package: str, level: int, module: str) -> str | None:
-    """The absolute name of ``from <level dots><module> import``, written in ``package``."""
-    parts = package.split(".") if package else []
-    up = level - 1
-    if up >= len(parts):
-        return None
-    base = parts[: len(parts) - up]
-    if module:
-        base.extend(module.split("."))
-    return ".".join(base)
-
-
-def relative_from(package: str, target: str) -> tuple[int, str] | None:
-    """``(dots, rest)`` to import ``target`` relatively from ``package``; None across top packages."""
-    here = package.split(".") if package else []
-    there = target.split(".")
-    common = 0
-    while common < min(len(here), len(there)) and here[common] == there[common]:
-        common += 1
-    if common == 0:
-        return None
-    return len(here) - common + 1, ".".join(there[common:])
 
 
 def _dotted(name: str) -> Union[cst.Name, cst.Attribute]:
@@ -387,15 +370,12 @@ class _ImportRewriter(cst.CSTTransformer):
         if not isinstance(value, str) or not self._mentions_moved(value):
             return updated_node
         renamed = self._renamed_path(value)
+        # A module path is letters, digits, ``_``, ``.`` and ``:``: written between the same
+        # quotes (and a prefix without ``b``), it needs no escaping.
+        prefix = original_node.prefix.lower()
         if id(original_node) in self.module_path_strings and renamed is not None:
-            prefix = original_node.prefix
-            quote = original_node.quote
-            literal = f"{prefix}{quote}{renamed}{quote}"
-            try:
-                if ast.literal_eval(literal) == renamed:
-                    return updated_node.with_changes(value=literal)
-            except (ValueError, SyntaxError):
-                pass
+            if _MODULE_PATH.fullmatch(renamed) and "b" not in prefix:
+                return updated_node.with_changes(value=f"{original_node.prefix}{original_node.quote}{renamed}{original_node.quote}")
         self._problem(original_node, f"string {value!r} names a moved module")
         return updated_node
 

@@ -6,18 +6,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from fastapi_lint.linter.diagnostics import Edit, Fix
 from fastapi_lint.linter.index import PROJECT_MARKERS
 from fastapi_lint.linter.project_edits import create_file, move_file
 from fastapi_lint.linter.rule import Invalid, Option, ProjectFinding, ProjectRule, Valid
-from fastapi_lint.rules._import_rewrite import Problem, rewrite_project_imports
-from fastapi_lint.rules._import_graph import ImportGraph, cycle_through
 from fastapi_lint.rules._restructure_plan import LayerFile, RestructurePlan, plan_restructure, relocate_shared_modules
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.index import ProjectIndex
+    from fastapi_lint.rules._import_graph import ImportGraph
+    from fastapi_lint.rules._import_rewrite import Problem
 
 
 # Folder name -> the layer it stands for; synonyms share a layer, so that
@@ -197,10 +197,11 @@ class LayerBasedLayout(ProjectRule):
     ## Fix safety
     An unsafe fix (`--unsafe-fixes`; preview it with `--diff`) restructures the
     package, when it is the only layered package of the project. Each module of a
-    feature moves into a feature package in the same parent package, named after
-    the feature as the project spells it: plural when one of its modules has a
-    plural name (`routers/users.py`), else singular (`models/auth.py` +
-    `services/auth_service.py` -> `auth/`). The file name comes from the layer:
+    feature spread across layers moves into a feature package in the same parent
+    package (`app/users/`), named after the feature as the project spells it:
+    plural when one of its modules has a plural name (`routers/users.py`), else
+    singular (`models/auth.py` + `services/auth_service.py` -> `auth/`). The
+    file name comes from the layer:
 
     | from | to |
     | --- | --- |
@@ -214,11 +215,19 @@ class LayerBasedLayout(ProjectRule):
 
     Prefixes and suffixes naming the layer (`crud_`, `_service`, `_router`,
     `_repository`...) are dropped and singular and plural are one feature.
-    Shared modules (`core/`, `db/`, `config.py`, base classes such as
-    `crud/base.py`, `deps.py`, aggregators such as `api/v1/api.py`) and the
-    layer packages' `__init__.py` files stay where they are. A `__init__.py` is
-    created in each new feature package (when the package has one). Moves are
-    plain moves (`git mv` inside a git work tree), so history follows the files.
+    A module alone in its layer (`services/email_service.py`, `schemas/token.py`,
+    `endpoints/login.py`) is not a spread feature and stays. Shared modules
+    (`core/`, `db/`, `config.py`, base classes, `deps.py`, aggregators such as
+    `api/v1/api.py`) and the layer packages' `__init__.py` files stay where they
+    are, with one exception: a shared module that moved modules import from a
+    layer package whose `__init__.py` imports moved modules (`crud/base.py` next
+    to a `crud/__init__.py` holding `from .crud_user import user`) moves to
+    `core/` (`core/crud_base.py`), because importing it from its old place
+    would run that `__init__.py` while the moved module is half initialised, an
+    import cycle the layered layout never had. Any other new cycle of that kind
+    blocks the fix. A `__init__.py` (a one-line docstring) is created in each new
+    package when the parent package has one. Moves are plain moves (`git mv`
+    inside a git work tree), so history follows the files.
 
     Every reference to a moved module in the project (tests included) is
     rewritten: absolute and relative imports (`from app.routers import users`
@@ -306,6 +315,10 @@ class LayerBasedLayout(ProjectRule):
         self, finding: ProjectFinding, package: _Package, index: ProjectIndex, kinds: Mapping[str, str], words: frozenset[str]
     ) -> ProjectFinding:
         """The finding with the restructure attached, or with the reasons it has none."""
+        # Imported here: LibCST is loaded only when a layered package is found.
+        from fastapi_lint.rules._import_graph import cycle_through
+        from fastapi_lint.rules._import_rewrite import rewrite_project_imports
+
         # Only the features spread across layers move: a module alone in its layer
         # (``services/email_service.py``, ``schemas/token.py``) is shared plumbing as often as a feature.
         spread = set(package.spread())
@@ -854,18 +867,25 @@ def _in_nested_project(root: Path, folders: tuple[str, ...], cache: dict[Path, b
 
 
 def _import_graph(index: ProjectIndex, renames: Mapping[str, str], texts: Mapping[str, str] | None = None) -> ImportGraph:
-    """The project's module-level imports, under the new module names and texts when given."""
-    modules: dict[str, tuple[str, bool]] = {}
-    for module, path in index.paths.items():
-        if path.suffix != ".py":
-            continue
-        text = (texts or {}).get(index.relative_path(path))
-        if text is None:
+    """The project's module-level imports, under the new module names and texts when given
+    (each module read only when a search reaches it)."""
+    from fastapi_lint.rules._import_graph import ImportGraph
+
+    def reader(module: str, shown: str) -> Callable[[], str | None]:
+        def read() -> str | None:
+            text = (texts or {}).get(shown)
+            if text is not None:
+                return text
             source = index.source(module)
-            if source is None:
-                continue
-            text = source.text
-        modules[renames.get(module, module)] = (text, module in index.packages)
+            return source.text if source is not None else None
+
+        return read
+
+    modules = {
+        renames.get(module, module): (reader(module, index.relative_path(path)), module in index.packages)
+        for module, path in index.paths.items()
+        if path.suffix == ".py"
+    }
     return ImportGraph(modules)
 
 
