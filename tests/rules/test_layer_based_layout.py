@@ -363,6 +363,7 @@ def test_no_fix_for_two_layered_packages_in_one_project(project) -> None:
     findings = _run(root)
     assert len(findings) == 2
     assert all(finding.fix is None for finding in findings)
+    assert all("No fix: the project has 2 layered packages (the fix restructures one)." in f.message for f in findings)
 
 
 def test_single_layer_modules_and_shared_modules_stay(project) -> None:
@@ -386,3 +387,35 @@ def test_root_level_feature_packages_with_other_names_are_fine(project) -> None:
     root = project({"routers/emails.py": "", "models/email.py": "", "routers/users.py": "", "models/user.py": ""})
     [finding] = _run(root)
     assert finding.fix is not None, finding.message
+
+
+def test_a_moved_module_reached_through_its_old_package_is_listed(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/models/__init__.py": "from .user import User\n",
+            "app/main.py": "from app import models\nimport app.models as m\n\nX = models.user\nY = m.item.Item\nZ = models.User\n",
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is None
+    assert "app/main.py:4 (`models.user` reaches a moved module through its old package)" in finding.message
+    assert "app/main.py:5 (`m.item` reaches a moved module through its old package)" in finding.message
+    assert "main.py:6" not in finding.message
+
+
+def test_fix_message_names_feature_packages_and_shared_moves(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/models/__init__.py": "from .user import User\n",
+            "app/models/base.py": "class Base:\n    pass\n",
+            "app/models/user.py": "from app.models.base import Base\n\n\nclass User(Base):\n    pass\n",
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is not None, finding.message
+    assert finding.fix.message == (
+        "Move 4 modules into feature packages (app/items/, app/users/) and rewrite their imports; "
+        "move 1 shared module(s) they import into app/core/"
+    )

@@ -212,6 +212,14 @@ class _ImportRewriter(cst.CSTTransformer):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         return False
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        # ``from app import models`` then ``models.user.User``: the submodule was an attribute of
+        # its package only because it had been imported; after the move it is not.
+        if isinstance(node.value, cst.Name) and node.value.value not in self.import_roots:
+            package = self.imports.get(node.value.value)
+            if package is not None and f"{package}.{node.attr.value}" in self.renames:
+                self._problem(node, f"`{node.value.value}.{node.attr.value}` reaches a moved module through its old package")
+
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         if not self.import_roots:
             return updated_node

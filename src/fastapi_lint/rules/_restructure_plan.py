@@ -39,6 +39,8 @@ class Move:
     target: Path
     old_module: str
     new_module: str
+    # A shared module moved to ``core/`` (not part of a feature).
+    shared: bool = False
 
 
 @dataclass
@@ -234,7 +236,7 @@ def relocate_shared_modules(
                 if target.exists() or new_module in index.paths or (package_dir / f"{SHARED_FOLDER}.py").exists():
                     plan.blockers.append(f"`{index.relative_path(path)}` would have to move to `{_shown(root, target)}`")
                     continue
-                relocated[shared] = Move(path, target, shared, new_module)
+                relocated[shared] = Move(path, target, shared, new_module, shared=True)
     plan.moves.extend(relocated.values())
     init = core_dir / "__init__.py"
     if relocated and (package_dir / "__init__.py").is_file() and not init.exists():

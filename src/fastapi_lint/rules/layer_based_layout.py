@@ -250,8 +250,9 @@ class LayerBasedLayout(ProjectRule):
     exists, two layered packages in one project); the message says why. When some
     references cannot be rewritten safely (`importlib.import_module` with a
     computed name, `__import__`, `pkgutil.iter_modules`/`walk_packages`, a string
-    naming a moved module elsewhere) they are listed in the message and the fix
-    is offered only with the `force-restructure` option.
+    naming a moved module elsewhere, `models.user` reaching a moved module as an
+    attribute of its old package after `from app import models`) they are listed
+    in the message and the fix is offered only with the `force-restructure` option.
 
     ## Options
     - `extra-layers` (list of str, default `[]`): more folder names to treat as
@@ -283,6 +284,7 @@ class LayerBasedLayout(ProjectRule):
     )
 
     FIX_MESSAGE = "Move {count} modules into feature packages ({packages}) and rewrite their imports"
+    FIX_SHARED = "; move {count} shared module(s) they import into {folder}"
     NO_FIX = " No fix: {reasons}."
     UNSAFE_REFERENCES = (
         " The restructure is not offered: these references to the moved modules cannot be rewritten safely: "
@@ -309,6 +311,9 @@ class LayerBasedLayout(ProjectRule):
         # One restructure per project: two layered packages in one project are left to do by hand.
         if len(findings) == 1:
             findings[0] = self._with_fix(findings[0], flagged[0], index, kinds, words)
+        else:
+            reason = self.NO_FIX.format(reasons=f"the project has {len(findings)} layered packages (the fix restructures one)")
+            findings = [replace(finding, message=finding.message + reason) for finding in findings]
         return findings
 
     def _with_fix(
@@ -364,8 +369,14 @@ class LayerBasedLayout(ProjectRule):
     def _fix(self, plan: RestructurePlan, edits: list[Edit], index: ProjectIndex) -> Fix:
         moves = [move_file(move.source, move.target) for move in plan.moves]
         creates = [create_file(path, plan.init_text(path)) for path in plan.creates]
-        packages = sorted({index.relative_path(move.target.parent) + "/" for move in plan.moves})
-        message = self.FIX_MESSAGE.format(count=len(plan.moves), packages=", ".join(packages))
+        features = [move for move in plan.moves if not move.shared]
+        packages = sorted({index.relative_path(move.target.parent) + "/" for move in features})
+        message = self.FIX_MESSAGE.format(count=len(features), packages=", ".join(packages))
+        shared = [move for move in plan.moves if move.shared]
+        if shared:
+            message += self.FIX_SHARED.format(
+                count=len(shared), folder=index.relative_path(shared[0].target.parent) + "/"
+            )
         return Fix("unsafe", message, (*edits, *creates, *moves))
 
     def _extra_layers(self) -> frozenset[str]:
