@@ -419,3 +419,24 @@ def test_fix_message_names_feature_packages_and_shared_moves(project) -> None:
         "Move 4 modules into feature packages (app/items/, app/users/) and rewrite their imports; "
         "move 1 shared module(s) they import into app/core/"
     )
+
+
+def test_split_imports_keep_their_style(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/routers/health.py": "",
+            "app/routers/admin.py": "",
+            "app/models/__init__.py": "Base = 1\n",
+            "app/api.py": (
+                "from app.routers import (\n    items,\n    health,\n    users,\n    admin,\n)\n"
+                "from app.models import (user, Base)  # models\n"
+            ),
+        }
+    )
+    _fix(root)
+    assert (root / "app/api.py").read_text() == (
+        "from app.routers import (\n    health,\n    admin,\n)\n"
+        "from app.items import router as items\nfrom app.users import router as users\n"
+        "from app.models import Base  # models\nfrom app.users import models as user\n"
+    )

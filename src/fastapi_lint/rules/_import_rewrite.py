@@ -152,7 +152,10 @@ class _ImportRewriter(cst.CSTTransformer):
             return 1
 
     def _problem(self, node: cst.CSTNode, reason: str) -> None:
-        self.problems.append(Problem(self.shown, self._line(node), reason))
+        line = self._line(node)
+        # One reason per line is enough (a dynamic import's f-string argument is the same problem).
+        if not any(problem.line == line for problem in self.problems):
+            self.problems.append(Problem(self.shown, line, reason))
 
     def _renamed_path(self, value: str) -> str | None:
         """``value`` with its moved module prefix renamed (``app.models.user:User``), or None."""
@@ -268,9 +271,12 @@ class _ImportRewriter(cst.CSTTransformer):
         if kept:
             statement = node
             if moved:
-                last = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                # A parenthesised list keeps its trailing comma style; a single name loses the parentheses.
+                parenthesised = node.lpar is not None and len(kept) > 1
+                last_comma = node.names[-1].comma if parenthesised else cst.MaybeSentinel.DEFAULT
+                last = kept[-1].with_changes(comma=last_comma)
                 statement = node.with_changes(names=[*kept[:-1], last])
-                if len(kept) == 1 and statement.lpar is not None:
+                if not parenthesised and statement.lpar is not None:
                     statement = statement.with_changes(lpar=None, rpar=None)
             if relative and self.moved:
                 statement = self._retarget(statement, base, True)
