@@ -227,7 +227,9 @@ class LayerBasedLayout(ProjectRule):
     import cycle the layered layout never had. Any other new cycle of that kind
     blocks the fix. A `__init__.py` (a one-line docstring) is created in each new
     package when the parent package has one. Moves are plain moves (`git mv`
-    inside a git work tree), so history follows the files.
+    inside a git work tree), so history follows the files. A layer package left
+    with only an empty `__init__.py` keeps it (fixes never delete files): remove
+    it by hand once nothing imports it.
 
     Every reference to a moved module in the project (tests included) is
     rewritten: absolute and relative imports (`from app.routers import users`
