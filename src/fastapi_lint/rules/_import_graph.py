@@ -11,6 +11,7 @@ This module reads the module-level imports of every project module (statically, 
 from __future__ import annotations
 
 import ast
+import warnings
 from typing import Callable, Iterable, Mapping
 
 
@@ -83,8 +84,11 @@ class ImportGraph:
 
     def _imports(self, name: str, is_package: bool, text: str) -> set[str]:
         try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+            # The project's own warnings (``"\\d"``) are not the linter's to print.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return set()
         package = name if is_package else name.rpartition(".")[0]
         targets: set[str] = set()

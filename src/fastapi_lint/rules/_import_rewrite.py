@@ -359,7 +359,10 @@ class _ImportRewriter(cst.CSTTransformer):
             return
         if first is None or not isinstance(first, cst.SimpleString) or not self._is_module_path_call(node, callee):
             return
-        value = first.evaluated_value
+        try:
+            value = first.evaluated_value
+        except (ValueError, SyntaxError):  # a string LibCST cannot evaluate (odd escapes)
+            return
         if isinstance(value, str) and value.startswith(".") and callee == "importlib.import_module":
             self._problem(node, "relative `importlib.import_module`")
             self.skipped_strings.add(id(first))
