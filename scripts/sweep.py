@@ -251,9 +251,14 @@ def read_json_lines(run: Run) -> Report:
 State = tuple[bytes, int, int]
 
 
-def snapshot(tree: Path, files: Iterable[str]) -> dict[str, State]:
-    state = {}
+def snapshot(tree: Path, files: Iterable[str]) -> dict[str, State | None]:
+    """Each file's bytes, mode and modification time; None for a file no longer there
+    (a multi-file fix may move it)."""
+    state: dict[str, State | None] = {}
     for relative in files:
+        if not os.path.lexists(tree / relative):
+            state[relative] = None
+            continue
         info = os.stat(tree / relative)
         state[relative] = ((tree / relative).read_bytes(), info.st_mode, info.st_mtime_ns)
     return state
@@ -343,6 +348,12 @@ class Sweep:
     def fix_runs(self, verdicts: dict[str, Verdict], checked: Report) -> None:
         with_findings = {str(finding["path"]) for finding in checked.findings}
         fixable = {str(finding["path"]) for finding in checked.findings if finding.get("fix")}
+        # A multi-file fix also edits, creates and moves other files (its edits name them).
+        edits = [edit for finding in checked.findings for edit in (finding.get("fix") or {}).get("edits", ())]
+        moved_away = {str(edit["source"]) for edit in edits if edit.get("kind") == "move"}
+        touched_by_fixes = {str(edit["path"]) for edit in edits} | moved_away
+        fixable |= touched_by_fixes
+        with_findings |= touched_by_fixes
         before = snapshot(self.tree, self.files)
         run = run_linter(self.arguments("--fix", "--unsafe-fixes", "--output-format", "concise"), self.tree, self.timeout)
         self._record("fix", run)
@@ -353,8 +364,13 @@ class Sweep:
             if "fix" in message:
                 self.fail(f"fix: {path}: {message}")
         after = snapshot(self.tree, self.files)
-        changed = [path for path in self.files if after[path][0] != before[path][0]]
         for path in self.files:
+            if after[path] is None and path not in moved_away:
+                self.fail(f"fix: {path} disappeared without a fix moving it")
+        changed = [path for path in self.files if after[path] is not None and after[path][0] != before[path][0]]
+        for path in self.files:
+            if after[path] is None:
+                continue
             if path in changed:
                 if path not in fixable:
                     self.fail(f"fix: {path} changed without a fixable finding")

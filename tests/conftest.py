@@ -6,6 +6,9 @@ from typing import Mapping
 
 import pytest
 
+# Expected output trees of fixes (whole example projects with their own test suites): data, not tests.
+collect_ignore_glob = ["data/fixed/*"]
+
 
 def write_project(root: Path, files: Mapping[str, str]) -> None:
     """Create a small project: a pyproject.toml and the given modules (dedented)."""

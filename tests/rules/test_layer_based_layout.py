@@ -244,3 +244,199 @@ def test_feature_name(stem: str, expected: str | None) -> None:
 
 def test_extra_layer_words_are_stripped() -> None:
     assert feature_name("user_manager", frozenset({"manager", "managers"})) == "user"
+
+
+# -- the restructure (unsafe fix) --------------------------------------------------
+
+from fastapi_lint.rules._import_rewrite import relative_from, resolve_relative  # noqa: E402
+
+SMALL = {
+    "app/__init__.py": "",
+    "app/routers/__init__.py": "",
+    "app/routers/users.py": "",
+    "app/routers/items.py": "",
+    "app/models/__init__.py": "",
+    "app/models/user.py": "",
+    "app/models/item.py": "",
+}
+
+
+def _fix(root: Path, **options: object):
+    settings = Settings(select=["FAPI101"], rule_options={"FAPI101": dict(options)})
+    result = Engine(settings, RunOptions(fix=True, unsafe_fixes=True), cwd=root).run([root])
+    assert not result.internal_errors and not result.errors, (result.internal_errors, result.errors)
+    return result
+
+
+def test_relative_names() -> None:
+    assert resolve_relative("app.api.v1.endpoints", 1, "") == "app.api.v1.endpoints"
+    assert resolve_relative("app.api.v1.endpoints", 3, "deps") == "app.api.deps"
+    assert resolve_relative("app", 2, "x") is None
+    assert relative_from("app.users", "app.crud.base") == (2, "crud.base")
+    assert relative_from("app.users", "app.users.models") == (1, "models")
+    assert relative_from("app.users", "app.users") == (1, "")
+    assert relative_from("app.users", "other.mod") is None
+
+
+def test_fix_is_unsafe_and_lists_every_file(project) -> None:
+    root = project(SMALL)
+    [finding] = _run(root)
+    assert finding.fix is not None and finding.fix.applicability == "unsafe"
+    assert finding.fix.message == "Move 4 modules into feature packages (app/items/, app/users/) and rewrite their imports"
+    moves = {(edit.source, edit.path) for edit in finding.fix.edits if edit.kind == "move"}
+    assert ("app/routers/users.py", "app/users/router.py") in moves
+    assert ("app/models/item.py", "app/items/models.py") in moves
+    assert {edit.path for edit in finding.fix.edits if edit.kind == "create"} == {
+        "app/users/__init__.py",
+        "app/items/__init__.py",
+    }
+
+
+def test_an_import_cycle_the_move_would_create_blocks_the_fix(project) -> None:
+    # app/models/__init__.py re-exports User and defines Base, which user.py imports from the
+    # package: fine while user.py lives inside it, a cycle once it has moved out.
+    root = project(
+        {
+            **SMALL,
+            "app/models/__init__.py": "class Base:\n    pass\n\n\nfrom .user import User\n",
+            "app/models/user.py": "from app.models import Base\n\n\nclass User(Base):\n    pass\n",
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is None
+    assert "No fix: the restructure would create the import cycle app.users.models -> app.models -> app.users.models" in (
+        finding.message
+    )
+
+
+def test_module_discovery_and_dunder_import_are_listed(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/loader.py": (
+                "import pkgutil\n\nfrom app import routers\n\n"
+                "NAMES = [m.name for m in pkgutil.iter_modules(routers.__path__)]\nX = __import__('app.models.user')\n"
+            ),
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is None
+    assert "app/loader.py:5 (`pkgutil.iter_modules` finds modules by folder)" in finding.message
+    assert "app/loader.py:6 (dynamic import with `__import__`)" in finding.message
+
+
+def test_docstrings_and_unrelated_strings_are_not_references(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/routers/users.py": '"""Uses app.models.user."""\n\nNAME = "app.models"\n',
+            "app/models/user.py": 'def f():\n    """See app.routers.users."""\n',
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is not None, finding.message
+
+
+def test_names_a_package_defines_and_odd_statements(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            # ``user`` here is the package's own name, not the submodule: left alone.
+            "app/models/__init__.py": "user = 1\n",
+            "app/api.py": (
+                "from app.routers import (  # the routers\n    items,\n    users,\n    health,\n)\n"
+                "if True: from app.models import user; import app.models.item\n"
+            ),
+            "app/routers/health.py": "",
+        }
+    )
+    _fix(root)
+    assert (root / "app/api.py").read_text() == (
+        "from app.routers import health\nfrom app.items import router as items\nfrom app.users import router as users\n"
+        "if True: from app.models import user; import app.items.models\n"
+    )
+    assert (root / "app/routers/health.py").exists()
+
+
+def test_no_fix_for_two_layered_packages_in_one_project(project) -> None:
+    root = project({**SMALL, **{path.replace("app/", "admin/"): text for path, text in SMALL.items()}})
+    findings = _run(root)
+    assert len(findings) == 2
+    assert all(finding.fix is None for finding in findings)
+    assert all("No fix: the project has 2 layered packages (the fix restructures one)." in f.message for f in findings)
+
+
+def test_single_layer_modules_and_shared_modules_stay(project) -> None:
+    root = project({**SMALL, "app/routers/health.py": "", "app/models/base.py": "", "app/services/email_service.py": ""})
+    _fix(root)
+    for stays in ("app/routers/health.py", "app/models/base.py", "app/services/email_service.py"):
+        assert (root / stays).exists(), stays
+    assert (root / "app/users/router.py").exists() and not (root / "app/routers/users.py").exists()
+    assert _run(root) == []
+
+
+def test_root_level_layers_never_shadow_the_standard_library(project) -> None:
+    # At the project root a feature package is a top-level package: ``email/`` would hide the stdlib's.
+    root = project({"routers/email.py": "", "models/email.py": "", "routers/users.py": "", "models/user.py": ""})
+    [finding] = _run(root)
+    assert finding.fix is None
+    assert "No fix: a top-level package `email` would shadow the standard library." in finding.message
+
+
+def test_root_level_feature_packages_with_other_names_are_fine(project) -> None:
+    root = project({"routers/emails.py": "", "models/email.py": "", "routers/users.py": "", "models/user.py": ""})
+    [finding] = _run(root)
+    assert finding.fix is not None, finding.message
+
+
+def test_a_moved_module_reached_through_its_old_package_is_listed(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/models/__init__.py": "from .user import User\n",
+            "app/main.py": "from app import models\nimport app.models as m\n\nX = models.user\nY = m.item.Item\nZ = models.User\n",
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is None
+    assert "app/main.py:4 (`models.user` reaches a moved module through its old package)" in finding.message
+    assert "app/main.py:5 (`m.item` reaches a moved module through its old package)" in finding.message
+    assert "main.py:6" not in finding.message
+
+
+def test_fix_message_names_feature_packages_and_shared_moves(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/models/__init__.py": "from .user import User\n",
+            "app/models/base.py": "class Base:\n    pass\n",
+            "app/models/user.py": "from app.models.base import Base\n\n\nclass User(Base):\n    pass\n",
+        }
+    )
+    [finding] = _run(root)
+    assert finding.fix is not None, finding.message
+    assert finding.fix.message == (
+        "Move 4 modules into feature packages (app/items/, app/users/) and rewrite their imports; "
+        "move 1 shared module(s) they import into app/core/"
+    )
+
+
+def test_split_imports_keep_their_style(project) -> None:
+    root = project(
+        {
+            **SMALL,
+            "app/routers/health.py": "",
+            "app/routers/admin.py": "",
+            "app/models/__init__.py": "Base = 1\n",
+            "app/api.py": (
+                "from app.routers import (\n    items,\n    health,\n    users,\n    admin,\n)\n"
+                "from app.models import (user, Base)  # models\n"
+            ),
+        }
+    )
+    _fix(root)
+    assert (root / "app/api.py").read_text() == (
+        "from app.routers import (\n    health,\n    admin,\n)\n"
+        "from app.items import router as items\nfrom app.users import router as users\n"
+        "from app.models import Base  # models\nfrom app.users import models as user\n"
+    )

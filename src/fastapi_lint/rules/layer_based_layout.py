@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
+from fastapi_lint.linter.diagnostics import Edit, Fix
 from fastapi_lint.linter.index import PROJECT_MARKERS
+from fastapi_lint.linter.project_edits import create_file, move_file
 from fastapi_lint.linter.rule import Invalid, Option, ProjectFinding, ProjectRule, Valid
+from fastapi_lint.rules._restructure_plan import LayerFile, RestructurePlan, plan_restructure, relocate_shared_modules
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.index import ProjectIndex
+    from fastapi_lint.rules._import_graph import ImportGraph
+    from fastapi_lint.rules._import_rewrite import Problem
 
 
 # Folder name -> the layer it stands for; synonyms share a layer, so that
@@ -67,6 +72,7 @@ _GROUPING_FOLDERS = frozenset({"db", "database", "persistence"})
 _SKIPPED_FOLDERS = frozenset({"tests", "test"})
 _MAX_FEATURES_SHOWN = 6
 _MAX_FILES_SHOWN = 6
+_MAX_PROBLEMS_SHOWN = 8
 
 
 def singular(word: str) -> str:
@@ -127,9 +133,12 @@ class _Package:
     # Feature key -> the name shown (the shortest spelling met).
     shown: dict[str, str] = field(default_factory=dict)
     layer_folders: set[str] = field(default_factory=set)
+    # Every (module, feature, layer) met, for the fix.
+    entries: list[LayerFile] = field(default_factory=list)
 
     def add(self, feature: str, layer: str, path: str) -> None:
         key = _match_key(feature)
+        self.entries.append(LayerFile(path, key, layer))
         files = self.features[key][layer]
         if path not in files:
             files.append(path)
@@ -186,20 +195,87 @@ class LayerBasedLayout(ProjectRule):
     ```
 
     ## Fix safety
-    No fix: moving modules changes every import of them; the layout is a design
-    decision to make by hand.
+    An unsafe fix (`--unsafe-fixes`; preview it with `--diff`) restructures the
+    package, when it is the only layered package of the project. Each module of a
+    feature spread across layers moves into a feature package in the same parent
+    package (`app/users/`), named after the feature as the project spells it:
+    plural when one of its modules has a plural name (`routers/users.py`), else
+    singular (`models/auth.py` + `services/auth_service.py` -> `auth/`). The
+    file name comes from the layer:
+
+    | from | to |
+    | --- | --- |
+    | `routers/users.py`, `api/v1/endpoints/users.py`, `views/`, `controllers/`... | `users/router.py` |
+    | `models/user.py`, `entities/`, `orm/`... | `users/models.py` |
+    | `schemas/user.py`, `dtos/`, `serializers/`... | `users/schemas.py` |
+    | `services/user_service.py`, `usecases/`... | `users/service.py` |
+    | `crud/crud_user.py` | `users/crud.py` |
+    | `repositories/user_repository.py`, `repos/` | `users/repository.py` |
+    | an `extra-layers` folder (`managers/user_manager.py`) | `users/manager.py` |
+
+    Prefixes and suffixes naming the layer (`crud_`, `_service`, `_router`,
+    `_repository`...) are dropped and singular and plural are one feature.
+    A module alone in its layer (`services/email_service.py`, `schemas/token.py`,
+    `endpoints/login.py`) is not a spread feature and stays. Shared modules
+    (`core/`, `db/`, `config.py`, base classes, `deps.py`, aggregators such as
+    `api/v1/api.py`) and the layer packages' `__init__.py` files stay where they
+    are, with one exception: a shared module that moved modules import from a
+    layer package whose `__init__.py` imports moved modules (`crud/base.py` next
+    to a `crud/__init__.py` holding `from .crud_user import user`) moves to
+    `core/` (`core/crud_base.py`), because importing it from its old place
+    would run that `__init__.py` while the moved module is half initialised, an
+    import cycle the layered layout never had. Any other new cycle of that kind
+    blocks the fix. A `__init__.py` (a one-line docstring) is created in each new
+    package when the parent package has one. Moves are plain moves (`git mv`
+    inside a git work tree), so history follows the files. A layer package left
+    with only an empty `__init__.py` keeps it (fixes never delete files): remove
+    it by hand once nothing imports it.
+
+    Every reference to a moved module in the project (tests included) is
+    rewritten: absolute and relative imports (`from app.routers import users`
+    becomes `from app.users import router as users`, so the code using the name
+    is unchanged), `import app.models.user as m`, `import app.models.user` and
+    its dotted uses, the relative imports inside the moved modules (their package
+    changed), re-exports in `__init__.py` files, and strings that are provably
+    module paths (the first argument of `importlib.import_module`,
+    `unittest.mock.patch`, `monkeypatch.setattr`, `mocker.patch`,
+    `pkgutil.resolve_name`, `uvicorn.run`).
+
+    It is unsafe because importing a moved module no longer runs its old layer
+    package's `__init__.py` (code relying on that side effect, such as a
+    `models/__init__.py` importing every model, must be imported elsewhere),
+    and because code outside the project (scripts, other repositories,
+    configuration files) may name the old modules.
+
+    No fix is offered when the planner cannot place every module (a feature
+    folder inside a layer, two modules becoming the same file, a target that
+    exists, two layered packages in one project); the message says why. When some
+    references cannot be rewritten safely (`importlib.import_module` with a
+    computed name, `__import__`, `pkgutil.iter_modules`/`walk_packages`, a string
+    naming a moved module elsewhere, `models.user` reaching a moved module as an
+    attribute of its old package after `from app import models`) they are listed
+    in the message and the fix is offered only with the `force-restructure` option.
 
     ## Options
     - `extra-layers` (list of str, default `[]`): more folder names to treat as
       layers, each as its own layer (`["managers", "adapters"]`).
+    - `force-restructure` (bool, default `false`): offer the restructure even when
+      some references to the moved modules cannot be rewritten safely; they are
+      listed in the message for you to check by hand.
     """
 
     code = "FAPI101"
     name = "layer-based-layout"
     summary = "Package organised by layer, with features spread across layer folders"
-    fix_availability = None
+    fix_availability = "unsafe"
     options = {
         "extra-layers": Option(list, [], "More folder names to treat as layers (each its own layer).", item_type=str),
+        "force-restructure": Option(
+            bool,
+            False,
+            "Offer the restructure even when some references to the moved modules cannot be rewritten "
+            "(dynamic imports, unproven module-path strings); they are listed in the message for you to check.",
+        ),
     }
 
     MESSAGE = (
@@ -208,6 +284,15 @@ class LayerBasedLayout(ProjectRule):
         "and features have no boundaries. Group each feature in its own package instead "
         "(`{example}/router.py`, `{example}/schemas.py`, `{example}/service.py`...)."
     )
+
+    FIX_MESSAGE = "Move {count} modules into feature packages ({packages}) and rewrite their imports"
+    FIX_SHARED = "; move {count} shared module(s) they import into {folder}"
+    NO_FIX = " No fix: {reasons}."
+    UNSAFE_REFERENCES = (
+        " The restructure is not offered: these references to the moved modules cannot be rewritten safely: "
+        "{problems}. Set `force-restructure = true` under `[tool.fastapi-lint.rules.FAPI101]` to restructure anyway."
+    )
+    FORCED_REFERENCES = " Check these references by hand after the restructure (`force-restructure` is set): {problems}."
 
     def check_project(self, index: ProjectIndex) -> Iterable[ProjectFinding]:
         extra = self._extra_layers()
@@ -219,11 +304,82 @@ class LayerBasedLayout(ProjectRule):
         for parts in relative:
             self._place(parts, kinds, words, packages)
         findings = []
+        flagged = []
         for package in sorted(packages.values(), key=lambda package: package.parts):
             finding = self._judge(package, index, relative)
             if finding is not None:
                 findings.append(finding)
+                flagged.append(package)
+        # One restructure per project: two layered packages in one project are left to do by hand.
+        if len(findings) == 1:
+            findings[0] = self._with_fix(findings[0], flagged[0], index, kinds, words)
+        else:
+            reason = self.NO_FIX.format(reasons=f"the project has {len(findings)} layered packages (the fix restructures one)")
+            findings = [replace(finding, message=finding.message + reason) for finding in findings]
         return findings
+
+    def _with_fix(
+        self, finding: ProjectFinding, package: _Package, index: ProjectIndex, kinds: Mapping[str, str], words: frozenset[str]
+    ) -> ProjectFinding:
+        """The finding with the restructure attached, or with the reasons it has none."""
+        # Imported here: LibCST is loaded only when a layered package is found.
+        from fastapi_lint.rules._import_graph import cycle_through
+        from fastapi_lint.rules._import_rewrite import rewrite_project_imports
+
+        # Only the features spread across layers move: a module alone in its layer
+        # (``services/email_service.py``, ``schemas/token.py``) is shared plumbing as often as a feature.
+        spread = set(package.spread())
+        entries = [entry for entry in package.entries if entry.feature_key in spread]
+        plan = plan_restructure(
+            index,
+            package.parts,
+            entries,
+            package.shown,
+            kinds,
+            plural,
+            lambda stem: feature_name(stem, words),
+        )
+        before = _import_graph(index, {})
+        if not plan.blockers:
+            moved = {move.old_module for move in plan.moves}
+            relocate_shared_modules(
+                plan,
+                index,
+                package.parts,
+                package.layer_folders,
+                before.direct,
+                lambda layer: any(before.reaches(layer, module, set()) for module in moved),
+            )
+        if plan.blockers:
+            return replace(finding, message=finding.message + self.NO_FIX.format(reasons="; ".join(plan.blockers)))
+        rewrite = rewrite_project_imports(index, plan.renames)
+        after = _import_graph(index, plan.renames, rewrite.texts)
+        for move in plan.moves:
+            cycle = cycle_through(after, move.new_module)
+            if cycle is not None and cycle_through(before, move.old_module) is None:
+                plan.blockers.append("the restructure would create the import cycle " + " -> ".join(cycle))
+        if plan.blockers:
+            return replace(finding, message=finding.message + self.NO_FIX.format(reasons="; ".join(plan.blockers)))
+        message = finding.message
+        if rewrite.problems:
+            shown = _problems_shown(rewrite.problems)
+            if not self.settings.get("force-restructure"):
+                return replace(finding, message=message + self.UNSAFE_REFERENCES.format(problems=shown))
+            message += self.FORCED_REFERENCES.format(problems=shown)
+        return replace(finding, message=message, fix=self._fix(plan, rewrite.edits, index))
+
+    def _fix(self, plan: RestructurePlan, edits: list[Edit], index: ProjectIndex) -> Fix:
+        moves = [move_file(move.source, move.target) for move in plan.moves]
+        creates = [create_file(path, plan.init_text(path)) for path in plan.creates]
+        features = [move for move in plan.moves if not move.shared]
+        packages = sorted({index.relative_path(move.target.parent) + "/" for move in features})
+        message = self.FIX_MESSAGE.format(count=len(features), packages=", ".join(packages))
+        shared = [move for move in plan.moves if move.shared]
+        if shared:
+            message += self.FIX_SHARED.format(
+                count=len(shared), folder=index.relative_path(shared[0].target.parent) + "/"
+            )
+        return Fix("unsafe", message, (*edits, *creates, *moves))
 
     def _extra_layers(self) -> frozenset[str]:
         return frozenset(str(name).lower() for name in self.settings.get("extra-layers") or ())
@@ -535,6 +691,178 @@ class LayerBasedLayout(ProjectRule):
                 "app/managers/item_manager.py": "",
             },
         ),
+        # The fix: every kind of import of a moved module is rewritten, shared modules stay.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/main.py": (
+                    "from fastapi import FastAPI\n\nfrom app.routers import items, users\n\napp = FastAPI()\n"
+                    "app.include_router(users.router)\napp.include_router(items.router)\n"
+                ),
+                "app/core/__init__.py": "",
+                "app/core/config.py": "DEBUG = False\n",
+                "app/routers/__init__.py": "",
+                "app/routers/deps.py": "def get_db():\n    return None\n",
+                "app/routers/users.py": (
+                    "from fastapi import APIRouter\n\nimport app.models.user\nfrom ..schemas.user import UserOut\n"
+                    "from .deps import get_db\n\nrouter = APIRouter()\n\n\n@router.get('/')\ndef read() -> UserOut:\n"
+                    "    return UserOut(name=app.models.user.User.__name__)\n"
+                ),
+                "app/routers/items.py": (
+                    "from fastapi import APIRouter\n\nimport app.models.item as m\nfrom app.core.config import DEBUG\n"
+                    "from app.routers.users import router as users_router\n\nrouter = APIRouter()\nTABLE = m.Item\n"
+                ),
+                "app/models/__init__.py": "",
+                "app/models/user.py": "class User:\n    pass\n",
+                "app/models/item.py": (
+                    "from app.models import user\nfrom . import user as owner_models\n\n\n"
+                    "class Item:\n    owner = user.User\n    same = owner_models.User\n"
+                ),
+                "app/schemas/__init__.py": "from .user import UserOut\n",
+                "app/schemas/user.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    name: str\n",
+                "tests/test_users.py": (
+                    "import importlib\nfrom unittest import mock\n\n\ndef test_patch():\n"
+                    "    with mock.patch('app.models.user.User'):\n"
+                    "        importlib.import_module('app.routers.users')\n"
+                ),
+            },
+            expected_files={
+                "app/main.py": (
+                    "from fastapi import FastAPI\n\nfrom app.items import router as items\n"
+                    "from app.users import router as users\n\napp = FastAPI()\n"
+                    "app.include_router(users.router)\napp.include_router(items.router)\n"
+                ),
+                "app/routers/users.py": None,
+                "app/routers/items.py": None,
+                "app/models/user.py": None,
+                "app/models/item.py": None,
+                "app/schemas/user.py": None,
+                "app/routers/deps.py": "def get_db():\n    return None\n",
+                "app/routers/__init__.py": "",
+                "app/models/__init__.py": "",
+                "app/schemas/__init__.py": "from ..users.schemas import UserOut\n",
+                "app/users/__init__.py": '"""The `users` feature: models, router, schemas."""\n',
+                "app/items/__init__.py": '"""The `items` feature: models, router."""\n',
+                "app/users/router.py": (
+                    "from fastapi import APIRouter\n\nimport app.users.models\nfrom .schemas import UserOut\n"
+                    "from ..routers.deps import get_db\n\nrouter = APIRouter()\n\n\n@router.get('/')\ndef read() -> UserOut:\n"
+                    "    return UserOut(name=app.users.models.User.__name__)\n"
+                ),
+                "app/items/router.py": (
+                    "from fastapi import APIRouter\n\nimport app.items.models as m\nfrom app.core.config import DEBUG\n"
+                    "from app.users.router import router as users_router\n\nrouter = APIRouter()\nTABLE = m.Item\n"
+                ),
+                "app/users/models.py": "class User:\n    pass\n",
+                "app/items/models.py": (
+                    "from app.users import models as user\nfrom ..users import models as owner_models\n\n\n"
+                    "class Item:\n    owner = user.User\n    same = owner_models.User\n"
+                ),
+                "app/users/schemas.py": "from pydantic import BaseModel\n\n\nclass UserOut(BaseModel):\n    name: str\n",
+                "tests/test_users.py": (
+                    "import importlib\nfrom unittest import mock\n\n\ndef test_patch():\n"
+                    "    with mock.patch('app.users.models.User'):\n"
+                    "        importlib.import_module('app.users.router')\n"
+                ),
+            },
+        ),
+        # A shared module imported by moved modules from a layer package whose __init__
+        # re-exports them moves to core/: left there, it would make an import cycle.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/crud/__init__.py": "from .crud_item import item\nfrom .crud_user import user\n",
+                "app/crud/base.py": "class CRUDBase:\n    pass\n",
+                "app/crud/crud_user.py": "from app.crud.base import CRUDBase\n\nuser = CRUDBase()\n",
+                "app/crud/crud_item.py": "from .base import CRUDBase\n\nitem = CRUDBase()\n",
+                "app/routers/users.py": "from app import crud\n\nUSERS = crud.user\n",
+                "app/routers/items.py": "from app.crud import item\n",
+            },
+            expected_files={
+                "app/crud/__init__.py": "from ..items.crud import item\nfrom ..users.crud import user\n",
+                "app/crud/base.py": None,
+                "app/core/crud_base.py": "class CRUDBase:\n    pass\n",
+                "app/core/__init__.py": '"""Shared modules: crud_base."""\n',
+                "app/users/crud.py": "from app.core.crud_base import CRUDBase\n\nuser = CRUDBase()\n",
+                "app/items/crud.py": "from ..core.crud_base import CRUDBase\n\nitem = CRUDBase()\n",
+                "app/users/router.py": "from app import crud\n\nUSERS = crud.user\n",
+                "app/items/router.py": "from app.crud import item\n",
+            },
+        ),
+        # Dynamic imports and unproven module-path strings: listed, and no fix without consent.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            message_contains="The restructure is not offered: these references to the moved modules cannot be "
+            "rewritten safely: app/main.py:7 (dynamic import with `importlib.import_module`)",
+            files={
+                "app/__init__.py": "",
+                "app/main.py": (
+                    "import importlib\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\nfor name in ('users', 'items'):\n"
+                    "    app.include_router(importlib.import_module(f'app.routers.{name}').router)\n"
+                ),
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+        ),
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            message_contains="app/settings.py:1 (string 'app.routers.users' names a moved module)",
+            files={
+                "app/__init__.py": "",
+                "app/settings.py": "ROUTERS = ['app.routers.users']\n",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+        ),
+        # ... unless `force-restructure` is set: the fix is offered, the references listed to check.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            options={"force-restructure": True},
+            message_contains="Check these references by hand after the restructure (`force-restructure` is set): "
+            "app/settings.py:1",
+            files={
+                "app/__init__.py": "",
+                "app/settings.py": "ROUTERS = ['app.routers.users']\n",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+            expected_files={
+                "app/settings.py": "ROUTERS = ['app.routers.users']\n",
+                "app/routers/users.py": None,
+                "app/users/router.py": "",
+                "app/users/models.py": "",
+                "app/items/router.py": "",
+                "app/items/models.py": "",
+            },
+        ),
+        # No fix when a module cannot be placed: a feature folder inside a layer, a target that exists.
+        Invalid(
+            "",
+            unsafe_fixes=True,
+            message_contains="No fix: `app/routers/admin/users.py` sits in a feature folder inside a layer or holds "
+            "several features; `app/users.py` already exists.",
+            files={
+                "app/__init__.py": "",
+                "app/users.py": "",
+                "app/routers/users.py": "",
+                "app/routers/items.py": "",
+                "app/routers/admin/users.py": "",
+                "app/models/user.py": "",
+                "app/models/item.py": "",
+            },
+        ),
     ]
 
 
@@ -549,6 +877,36 @@ def _in_nested_project(root: Path, folders: tuple[str, ...], cache: dict[Path, b
         if cache[directory]:
             return True
     return False
+
+
+def _import_graph(index: ProjectIndex, renames: Mapping[str, str], texts: Mapping[str, str] | None = None) -> ImportGraph:
+    """The project's module-level imports, under the new module names and texts when given
+    (each module read only when a search reaches it)."""
+    from fastapi_lint.rules._import_graph import ImportGraph
+
+    def reader(module: str, shown: str) -> Callable[[], str | None]:
+        def read() -> str | None:
+            text = (texts or {}).get(shown)
+            if text is not None:
+                return text
+            source = index.source(module)
+            return source.text if source is not None else None
+
+        return read
+
+    modules = {
+        renames.get(module, module): (reader(module, index.relative_path(path)), module in index.packages)
+        for module, path in index.paths.items()
+        if path.suffix == ".py"
+    }
+    return ImportGraph(modules)
+
+
+def _problems_shown(problems: list[Problem]) -> str:
+    shown = [problem.shown() for problem in problems[:_MAX_PROBLEMS_SHOWN]]
+    if len(problems) > _MAX_PROBLEMS_SHOWN:
+        shown.append(f"and {len(problems) - _MAX_PROBLEMS_SHOWN} more")
+    return "; ".join(shown)
 
 
 def plural(name: str) -> str:

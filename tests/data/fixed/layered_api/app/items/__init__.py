@@ -1,0 +1,1 @@
+"""The `items` feature: crud, models, router, schemas, service."""

@@ -1,0 +1,1 @@
+"""The `users` feature: crud, models, router, schemas, service."""

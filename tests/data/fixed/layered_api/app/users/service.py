@@ -1,0 +1,26 @@
+from sqlalchemy.orm import Session
+
+import app.users.models
+from app import crud
+from app.users.schemas import UserCreate
+
+
+class EmailAlreadyRegistered(Exception):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def send_welcome_email(email: str) -> None:
+    """Would talk to a mail server; the tests patch it by its dotted path."""
+
+
+def register_user(db: Session, user_in: UserCreate) -> app.users.models.User:
+    email = normalise_email(user_in.email)
+    if crud.user.get_by_email(db, email) is not None:
+        raise EmailAlreadyRegistered(email)
+    created = crud.user.create(db, obj_in=user_in.model_copy(update={"email": email}))
+    send_welcome_email(created.email)
+    return created
