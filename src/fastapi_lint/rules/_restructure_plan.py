@@ -95,12 +95,13 @@ def plan_restructure(
         by_path.setdefault(layer_file.path, []).append(layer_file)
     spellings_plural: dict[str, bool] = {}
     placed: list[tuple[LayerFile, str]] = []  # file, target file name
+    misplaced: list[str] = []
     for path, entries in sorted(by_path.items()):
         relative = PurePosixPath(path).parts[len(package_parts) :]
         folder = relative[-2].lower() if len(relative) >= 2 else ""
         stem = PurePosixPath(path).stem
         if len(entries) > 1 or folder not in kinds or feature_of(stem) is None:
-            plan.blockers.append(f"`{path}` sits in a feature folder inside a layer or holds several features")
+            misplaced.append(path)
             continue
         entry = entries[0]
         target_name = FOLDER_FILES.get(folder) or LAYER_FILES.get(entry.layer) or f"{_singular_word(folder)}.py"
@@ -109,6 +110,8 @@ def plan_restructure(
         spellings_plural[entry.feature_key] = spellings_plural.get(entry.feature_key, False) or _spelled_plural(
             stem, plural_of(name)
         )
+    if misplaced:
+        plan.blockers.append(_misplaced_reason(misplaced))
     package_names: dict[str, str] = {}
     for key, is_plural in spellings_plural.items():
         name = feature_names[key]
@@ -241,3 +244,15 @@ def relocate_shared_modules(
     init = core_dir / "__init__.py"
     if relocated and (package_dir / "__init__.py").is_file() and not init.exists():
         plan.creates.append(init)
+
+
+_LISTED = 4
+
+
+def _misplaced_reason(paths: list[str]) -> str:
+    """One reason for every module the planner cannot place, the first few by name."""
+    if len(paths) == 1:
+        return f"`{paths[0]}` sits in a feature folder inside a layer or holds several features"
+    shown = ", ".join(f"`{path}`" for path in paths[:_LISTED])
+    more = f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else ""
+    return f"{shown}{more} sit in feature folders inside a layer or hold several features"
