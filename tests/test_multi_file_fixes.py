@@ -196,3 +196,26 @@ def test_sarif_leaves_out_fixes_that_move_files(tmp_path: Path, toy_rule, monkey
     out = CliRunner().invoke(main, ["check", "--select", "FAPI990", "--output-format", "sarif", "--no-cache", "."])
     results = json.loads(out.output)["runs"][0]["results"]
     assert results and all("fixes" not in result for result in results)
+
+
+class RenameByAbsolutePath(Rule):
+    """Toy rule: renames `old_name` to `new_name`, naming its own file by absolute path."""
+
+    code: ClassVar[str] = "FAPI991"
+    name: ClassVar[str] = "toy-rename"
+    summary: ClassVar[str] = "toy"
+    triggers: ClassVar[tuple[str, ...]] = ("old_name",)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "old_name" and "old_name" in self.context.text:
+            text = self.context.text
+            edits = edits_between(str(self.context.path), text, text.replace("old_name", "new_name"))
+            self.report(node, "rename", FixSpec("safe", "Rename", edits=edits))
+
+
+def test_own_file_edits_named_by_absolute_path_are_applied(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(engine_module, "ALL_RULES", [*engine_module.ALL_RULES, RenameByAbsolutePath])
+    write_project(tmp_path, {"app/__init__.py": "", "app/main.py": "old_name = 1\n"})
+    result = Engine(Settings(select=["FAPI991"]), RunOptions(fix=True), cwd=tmp_path).run([tmp_path])
+    assert (tmp_path / "app/main.py").read_text() == "new_name = 1\n"
+    assert result.fixed == 1 and result.diagnostics == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,7 +136,9 @@ class FileContext:
     def _fix(self, spec: FixSpec, spans: object) -> Fix:
         from fastapi_lint.linter.walk import block_indents
 
-        edits = list(spec.edits)
+        # Edits of this very file may name it by its absolute path: they stay single-file.
+        own = str(self.path)
+        edits = [replace(edit, path=self.display_path) if edit.path == own else edit for edit in spec.edits]
         rendered = [edit for edit in spec.node_edits if not isinstance(edit.replacement, str)]
         indents = block_indents(self.tree, [edit.node for edit in rendered]) if rendered else {}
         for node_edit in spec.node_edits:
