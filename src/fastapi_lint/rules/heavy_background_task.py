@@ -14,6 +14,8 @@ from fastapi_lint.linter.names import Binding, Scope, lookup, resolve_callee, sc
 from fastapi_lint.linter.rule import Invalid, Option, Rule, Valid
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.walk import Walker
+from fastapi_lint.rules._task_queue_cases import TASK_QUEUE_CASES
+from fastapi_lint.rules._task_queue_fix import TASK_QUEUES, NoFix, TaskQueueFix
 from fastapi_lint.rules._heavy_calls import (
     ANNOTATED,
     BACKGROUND_TASK_CLASSES,
@@ -169,9 +171,12 @@ class HeavyBackgroundTask(Rule):
     code = "FAPI401"
     name = "heavy-background-task"
     summary = "Background task doing network I/O, subprocesses, report generation or long sleeps"
-    fix_availability = None
+    fix_availability = "unsafe"
     triggers = ("add_task", "BackgroundTask")
     options = {
+        "task-queue": Option(
+            str, "arq", 'The task queue the fix moves the work to: "arq" or "celery".', choices=TASK_QUEUES
+        ),
         "heavy-calls": Option(list, [], "More fnmatch patterns of qualified names counted as heavy work.", item_type=str),
         "cheap-calls": Option(list, [], "More fnmatch patterns of qualified names counted as cheap.", item_type=str),
     }
@@ -190,10 +195,13 @@ class HeavyBackgroundTask(Rule):
         "or list it in `cheap-calls` if it is cheap."
     )
 
+    NO_FIX = " No automatic fix: {reason}."
+
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         super().__init__(context, settings)
         self._user_heavy: tuple[str, ...] = tuple(settings.get("heavy-calls", ()))
         self._user_cheap: tuple[str, ...] = tuple(settings.get("cheap-calls", ()))
+        self._task_queue: str = settings.get("task-queue", "arq")
         self._trees: dict[str, cst.Module | None] = {}
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._roots: frozenset[str] | None = None
@@ -222,7 +230,12 @@ class HeavyBackgroundTask(Rule):
             message = self.MESSAGE_KNOWN.format(task=shown, chain=chain)
         else:
             message = self.MESSAGE.format(task=shown, chain=chain)
-        self.report(node, message)
+        fix = None
+        try:
+            fix = TaskQueueFix(self, self._task_queue).build(node)
+        except NoFix as reason:
+            message += self.NO_FIX.format(reason=reason)
+        self.report(node, message, fix)
 
     def _scheduled_task(self, node: cst.Call) -> cst.BaseExpression | None:
         """The callable handed to ``add_task`` / ``BackgroundTask``, if this is such a call."""
@@ -1274,6 +1287,7 @@ class HeavyBackgroundTask(Rule):
             line=8,
             message_contains="Notifier.push (app/module.py:10) -> httpx.post",
         ),
+        *TASK_QUEUE_CASES,
     ]
 
 
