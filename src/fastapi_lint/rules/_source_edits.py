@@ -127,6 +127,10 @@ def _kind(module: str | None, relative: bool, project_roots: frozenset[str]) -> 
     return 1 if top in sys.stdlib_module_names else 2
 
 
+def _is_from(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom)
+
+
 def _statement_kind(statement: cst.CSTNode, project_roots: frozenset[str]) -> int:
     relative = (
         isinstance(statement, cst.SimpleStatementLine)
@@ -149,16 +153,26 @@ def insert_import_line(tree: cst.Module, line: cst.SimpleStatementLine, project_
     kinds = {i: _statement_kind(body[i], project_roots) for i in imports}
     same = [i for i in imports if kinds[i] == own_kind]
     if same:
-        modules = [(_imported_module(body[i]) or "").lower() for i in same]
+        # isort's layout: ``import x`` lines, then ``from x import y`` lines, each sorted.
+        style = _is_from(line)
+        alike = [i for i in same if _is_from(body[i]) == style]
+        modules = [(_imported_module(body[i]) or "").lower() for i in alike]
         own = (_imported_module(line) or "").lower()
-        later = [i for i, module in zip(same, modules) if module > own]
+        later = [i for i, module in zip(alike, modules) if module > own]
         contiguous = same == list(range(same[0], same[-1] + 1))
         if contiguous and later and modules == sorted(modules):
             at = later[0]
+        elif contiguous and alike:
+            at = alike[-1] + 1
+        elif contiguous and not style:
+            at = same[0]  # the first plain import, before the ``from`` lines
+        else:
+            at = same[-1] + 1
+        if at <= same[-1] and at in same:
             body.insert(at, line.with_changes(leading_lines=body[at].leading_lines))
             body[at + 1] = body[at + 1].with_changes(leading_lines=[])
         else:
-            body.insert(same[-1] + 1, line)
+            body.insert(at, line)
         return tree.with_changes(body=body)
     after = [i for i in imports if kinds[i] > own_kind]
     before = [i for i in imports if kinds[i] < own_kind]

@@ -228,3 +228,445 @@ TASK_QUEUE_CASES = [
         },
     ),
 ]
+
+_SETTINGS_DEPS = """
+    from functools import lru_cache
+
+    from app.config import Settings
+
+
+    @lru_cache
+    def get_settings() -> Settings:
+        return Settings()
+"""
+
+_CELERY_APP = """
+    from celery import Celery
+
+    celery_app = Celery("app", broker="redis://localhost:6379/0")
+"""
+
+_REPORTS = """
+    from reportlab.pdfgen import canvas
+
+
+    def build_report(month: int) -> None:
+        canvas.Canvas(f"{month}.pdf").save()
+"""
+
+TASK_QUEUE_CASES += [
+    # A task defined in the route's module, a cheap task still scheduled (the
+    # BackgroundTasks parameter stays), and the project's dependencies module gets
+    # `get_arq_pool`.
+    Invalid(
+        """
+        import logging
+
+        import requests
+        from fastapi import BackgroundTasks, FastAPI
+
+        app = FastAPI()
+        logger = logging.getLogger(__name__)
+
+
+        def call_webhook(url: str) -> None:
+            requests.post(url, timeout=10)
+
+
+        def log_event(name: str) -> None:
+            logger.info("event %s", name)
+
+
+        @app.post("/events")
+        async def create_event(url: str, background_tasks: BackgroundTasks) -> dict:
+            background_tasks.add_task(log_event, "created")
+            background_tasks.add_task(
+                call_webhook,
+                url,
+            )
+            return {"ok": True}
+        """,
+        line=22,
+        path="app/main.py",
+        unsafe_fixes=True,
+        files={"app/__init__.py": "", "app/config.py": "class Settings:\n    pass\n", "app/dependencies.py": _SETTINGS_DEPS},
+        expected_fix="""
+        import logging
+
+        import requests
+        from arq.connections import ArqRedis
+        from fastapi import BackgroundTasks, Depends, FastAPI
+
+        from app.dependencies import get_arq_pool
+
+        app = FastAPI()
+        logger = logging.getLogger(__name__)
+
+
+        def call_webhook(url: str) -> None:
+            requests.post(url, timeout=10)
+
+
+        def log_event(name: str) -> None:
+            logger.info("event %s", name)
+
+
+        @app.post("/events")
+        async def create_event(url: str, background_tasks: BackgroundTasks, arq_pool: ArqRedis = Depends(get_arq_pool)) -> dict:
+            background_tasks.add_task(log_event, "created")
+            await arq_pool.enqueue_job(
+                "call_webhook_task",
+                url,
+            )
+            return {"ok": True}
+        """,
+        expected_files={
+            "app/dependencies.py": '''
+                from collections.abc import AsyncIterator
+                from functools import lru_cache
+
+                from arq import create_pool
+                from arq.connections import ArqRedis, RedisSettings
+
+                from app.config import Settings
+
+
+                @lru_cache
+                def get_settings() -> Settings:
+                    return Settings()
+
+
+                async def get_arq_pool() -> AsyncIterator[ArqRedis]:
+                    """A connection to the ARQ queue for one request (Redis from `RedisSettings`)."""
+                    pool = await create_pool(RedisSettings())
+                    try:
+                        yield pool
+                    finally:
+                        await pool.close()
+            ''',
+            "app/worker.py": '''\
+                """The ARQ worker: `arq app.worker.WorkerSettings` runs the jobs the web app enqueues."""
+
+                import asyncio
+
+                from arq.connections import RedisSettings
+
+                from app.main import call_webhook
+
+
+                async def call_webhook_task(ctx, *args, **kwargs):
+                    # call_webhook is a regular function: run it in a thread so the worker keeps serving other jobs.
+                    return await asyncio.to_thread(call_webhook, *args, **kwargs)
+
+
+                class WorkerSettings:
+                    functions = [call_webhook_task]
+                    redis_settings = RedisSettings()
+            ''',
+        },
+    ),
+    # Two heavy tasks in one route: both are enqueued (one fix a pass), the route
+    # already has a pool parameter, and the worker gets both wrappers.
+    Invalid(
+        """
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, BackgroundTasks, Depends
+
+        from app.deps import get_pool
+        from app.reports import build_report
+        from app.utils.email import send_welcome_email
+
+        router = APIRouter()
+
+
+        @router.post("/signup")
+        async def signup(
+            address: str,
+            tasks: BackgroundTasks,
+            pool: ArqRedis = Depends(get_pool),
+        ) -> None:
+            tasks.add_task(send_welcome_email, address)
+            tasks.add_task(build_report, month=1)
+        """,
+        line=18,
+        count=2,
+        path="app/routes.py",
+        unsafe_fixes=True,
+        files={
+            "app/__init__.py": "",
+            "app/deps.py": "from arq import create_pool\n\n\nasync def get_pool():\n    return await create_pool()\n",
+            "app/reports.py": _REPORTS,
+            "app/utils/__init__.py": "",
+            "app/utils/email.py": _EMAIL,
+        },
+        expected_fix="""
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, Depends
+
+        from app.deps import get_pool
+        from app.reports import build_report
+        from app.utils.email import send_welcome_email
+
+        router = APIRouter()
+
+
+        @router.post("/signup")
+        async def signup(
+            address: str,
+            pool: ArqRedis = Depends(get_pool),
+        ) -> None:
+            await pool.enqueue_job("send_welcome_email_task", address)
+            await pool.enqueue_job("build_report_task", month=1)
+        """,
+        expected_files={
+            "app/worker.py": '''\
+                """The ARQ worker: `arq app.worker.WorkerSettings` runs the jobs the web app enqueues."""
+
+                import asyncio
+
+                from arq.connections import RedisSettings
+
+                from app.reports import build_report
+                from app.utils.email import send_welcome_email
+
+
+                async def send_welcome_email_task(ctx, *args, **kwargs):
+                    # send_welcome_email is a regular function: run it in a thread so the worker keeps serving other jobs.
+                    return await asyncio.to_thread(send_welcome_email, *args, **kwargs)
+
+
+                async def build_report_task(ctx, *args, **kwargs):
+                    # build_report is a regular function: run it in a thread so the worker keeps serving other jobs.
+                    return await asyncio.to_thread(build_report, *args, **kwargs)
+
+
+                class WorkerSettings:
+                    functions = [send_welcome_email_task, build_report_task]
+                    redis_settings = RedisSettings()
+            ''',
+            "app/dependencies.py": None,
+        },
+    ),
+    # A sync route and ARQ: no fix, and the message says why.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.utils.email import send_welcome_email
+
+        router = APIRouter()
+
+
+        @router.post("/users")
+        def create_user(address: str, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(send_welcome_email, address)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        message_contains=(
+            "No automatic fix: `create_user` is a sync route and ARQ jobs are enqueued with `await`; "
+            'make the route `async def` first, or set `task-queue = "celery"`.'
+        ),
+        files={"app/__init__.py": "", "app/utils/__init__.py": "", "app/utils/email.py": _EMAIL},
+    ),
+    # A database session cannot travel to the worker: the message names the argument.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks, Depends
+        from sqlalchemy.orm import Session
+
+        from app.db import get_db
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        async def order_report(background_tasks: BackgroundTasks, db: Session = Depends(get_db)) -> None:
+            background_tasks.add_task(build_report, 1, db=db)
+        """,
+        line=13,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: argument `db` is a database session, which cannot be sent to another process.",
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS, "app/db.py": "def get_db():\n    yield None\n"},
+    ),
+    # The request, an uploaded file and a pydantic model block the fix too.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks, Request, UploadFile
+        from pydantic import BaseModel
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        class Order(BaseModel):
+            month: int
+
+
+        @router.post("/a")
+        async def a(request: Request, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, request)
+
+
+        @router.post("/b")
+        async def b(upload: UploadFile, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, upload)
+
+
+        @router.post("/c")
+        async def c(order: Order, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, order.month)
+            background_tasks.add_task(build_report, order)
+            background_tasks.add_task(build_report, open("x.csv"))
+            background_tasks.add_task(build_report, lambda: 1)
+        """,
+        line=16,
+        count=6,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: argument `request` is the request, which cannot be sent to another process.",
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS},
+        # ``order.month`` is an int field: that one call is fixed.
+        expected_fix="""
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, BackgroundTasks, Depends, Request, UploadFile
+        from pydantic import BaseModel
+
+        from app.dependencies import get_arq_pool
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        class Order(BaseModel):
+            month: int
+
+
+        @router.post("/a")
+        async def a(request: Request, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, request)
+
+
+        @router.post("/b")
+        async def b(upload: UploadFile, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, upload)
+
+
+        @router.post("/c")
+        async def c(order: Order, background_tasks: BackgroundTasks, arq_pool: ArqRedis = Depends(get_arq_pool)) -> None:
+            await arq_pool.enqueue_job("build_report_task", order.month)
+            background_tasks.add_task(build_report, order)
+            background_tasks.add_task(build_report, open("x.csv"))
+            background_tasks.add_task(build_report, lambda: 1)
+        """,
+    ),
+    # Celery: the task gets the project's app decorator, the call becomes `.delay()`
+    # (a sync route is fine), the BackgroundTasks parameter and import go.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports/{month}")
+        def order_report(month: int, background_tasks: BackgroundTasks) -> dict:
+            background_tasks.add_task(build_report, month)
+            return {"queued": True}
+        """,
+        line=11,
+        path="app/api/reports.py",
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        files={"app/__init__.py": "", "app/api/__init__.py": "", "app/reports.py": _REPORTS, "app/celery_app.py": _CELERY_APP},
+        expected_fix="""
+        from fastapi import APIRouter
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports/{month}")
+        def order_report(month: int) -> dict:
+            build_report.delay(month)
+            return {"queued": True}
+        """,
+        expected_files={
+            "app/celery_app.py": _CELERY_APP,
+            "app/reports.py": """
+                from reportlab.pdfgen import canvas
+
+                from app.celery_app import celery_app
+
+
+                @celery_app.task
+                def build_report(month: int) -> None:
+                    canvas.Canvas(f"{month}.pdf").save()
+            """,
+        },
+    ),
+    # Celery with no Celery app in the project: no fix.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports/{month}")
+        def order_report(month: int, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, month)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        message_contains="No automatic fix: the project has no Celery app (`celery_app = Celery(...)`) to run the task",
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS},
+    ),
+    # Celery and a task the Celery app imports: decorating it would make an import cycle.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports/{month}")
+        def order_report(month: int, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, month)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        message_contains="No automatic fix: `app.celery_app` imports `app.reports`",
+        files={
+            "app/__init__.py": "",
+            "app/reports.py": _REPORTS,
+            "app/celery_app.py": _CELERY_APP + "\n    from app.reports import build_report  # noqa: E402\n",
+        },
+    ),
+    # A helper that receives the BackgroundTasks is not a route: no parameter can be added.
+    Invalid(
+        """
+        from fastapi import BackgroundTasks
+
+        from app.reports import build_report
+
+
+        async def schedule(background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, 1)
+        """,
+        line=8,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: `schedule` is not a route function",
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS},
+    ),
+]
