@@ -108,7 +108,13 @@ WORKER_MODULE = "worker"
 _MAX_IMPORT_WALK = 400
 _MAX_HOPS = 6
 
-NOT_SERIALISABLE = "argument `{arg}` {what}, which cannot be sent to another process"
+NOT_SERIALISABLE = "argument `{arg}` {what}"
+CROSS = ", which cannot be sent to another process"
+HINT = (
+    " (literals, and route parameters or pydantic fields typed `str`, `int`, `float`, `bool`, `EmailStr`, "
+    "`UUID` or lists and dicts of them, are)"
+)
+UNPROVEN = "has a type the linter cannot prove serialisable" + HINT
 
 GET_ARQ_POOL = '''async def get_arq_pool() -> AsyncIterator[ArqRedis]:
     """A connection to the ARQ queue for one request (Redis from `RedisSettings`)."""
@@ -276,10 +282,10 @@ class TaskQueueFix:
     def _problem(self, node: cst.BaseExpression, scope: Scope, hops: int) -> str | None:
         """Why the value of ``node`` may not survive serialisation; None when it surely does."""
         if hops > _MAX_HOPS:
-            return "has a type the linter cannot tell"
+            return UNPROVEN
         if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             if isinstance(node, cst.SimpleString) and "b" in node.prefix.lower() and self.queue == "celery":
-                return "is bytes (Celery sends JSON)"
+                return "is bytes, which Celery's JSON messages cannot carry"
             return None
         if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
             return None
@@ -294,7 +300,7 @@ class TaskQueueFix:
             return None
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             if isinstance(node, cst.Set) and self.queue == "celery":
-                return "is a set (Celery sends JSON)"
+                return "is a set, which Celery's JSON messages cannot carry"
             for element in node.elements:
                 if isinstance(element, cst.StarredElement):
                     return "unpacks values the linter cannot check"
@@ -312,29 +318,29 @@ class TaskQueueFix:
                         return inner
             return None
         if isinstance(node, cst.Lambda):
-            return "is a function"
+            return "is a function" + CROSS
         if isinstance(node, cst.Call):
             return self._call_problem(node, scope)
         if isinstance(node, cst.Name):
             return self._name_problem(node, scope, hops)
         if isinstance(node, cst.Attribute):
             return self._attribute_problem(node, scope)
-        return "has a type the linter cannot tell"
+        return UNPROVEN
 
     def _call_problem(self, node: cst.Call, scope: Scope) -> str | None:
         callee = resolve_callee(scope, node.func)
         if callee in PLAIN_RESULT_CALLS:
             return None
         if callee is not None and (callee in OPEN_CALLS or callee.endswith((".open", ".TemporaryFile"))):
-            return "is an open file"
+            return "is an open file" + CROSS
         if callee is not None and creates_session(self.index, callee) is not None:
-            return "is a database session"
-        return "is the result of a call whose type the linter cannot tell"
+            return "is a database session" + CROSS
+        return "is the result of a call, whose type the linter cannot prove serialisable" + HINT
 
     def _name_problem(self, node: cst.Name, scope: Scope, hops: int) -> str | None:
         found = lookup(scope, node.value)
         if found is None:
-            return "has a type the linter cannot tell"
+            return UNPROVEN
         owner, binding = found
         if binding.kind == "param":
             return self._parameter_problem(binding, owner)
@@ -343,12 +349,12 @@ class TaskQueueFix:
                 return self._annotation_problem(binding.annotation, owner)
             return self._problem(binding.value, owner, hops + 1)
         if binding.kind in ("def", "class"):
-            return "is a function" if binding.kind == "def" else "is a class"
+            return ("is a function" if binding.kind == "def" else "is a class") + CROSS
         if binding.kind == "import":
             symbol = self.index.lookup(self.index.canonical(binding.qualname))
             if symbol is not None and symbol.kind in ("function", "class"):
-                return f"is a {symbol.kind}"
-        return "has a type the linter cannot tell"
+                return f"is a {symbol.kind}" + CROSS
+        return UNPROVEN
 
     def _parameter_problem(self, binding: Binding, owner: Scope) -> str | None:
         where = owner.parent or owner
@@ -356,8 +362,8 @@ class TaskQueueFix:
             param = binding.node
             if isinstance(param, cst.Param) and isinstance(param.default, cst.Call) and param.default.args:
                 if self._names(param.default.func, where, DEPENDS) and self._dependency_gives_session(param.default.args[0].value, where):
-                    return "is a database session"
-            return "has no type annotation"
+                    return "is a database session" + CROSS
+            return "has no type annotation, so the linter cannot prove it serialisable"
         return self._annotation_problem(binding.annotation, where)
 
     def _dependency_gives_session(self, dependency: cst.BaseExpression, scope: Scope) -> bool:
@@ -369,21 +375,21 @@ class TaskQueueFix:
         cls = self.rule._type_of(annotation, scope, 0)
         if cls is not None:
             if is_session_class(self.index, cls):
-                return "is a database session"
+                return "is a database session" + CROSS
             if cls in REQUESTS:
-                return "is the request"
+                return "is the request" + CROSS
             if cls in WEBSOCKETS:
-                return "is the WebSocket connection"
+                return "is the WebSocket connection" + CROSS
             if cls in UPLOAD_FILES:
-                return "is an uploaded file (an open file)"
+                return "is an uploaded file (an open file)" + CROSS
             if cls in BACKGROUND_TASKS_CLASSES:
-                return "is the `BackgroundTasks` object"
+                return "is the `BackgroundTasks` object" + CROSS
             if self.index.is_subclass(cls, PYDANTIC_MODELS):
-                return f"is a pydantic model (`{cls.rsplit('.', 1)[-1]}`); pass the fields the task needs instead"
+                return f"is a pydantic model (`{cls.rsplit('.', 1)[-1]}`), which is not sent whole; pass the fields the task needs instead"
         if self._plain_annotation(annotation, scope, 0):
             return None
         shown = self.context.tree.code_for_node(annotation)
-        return f"is a `{shown}`, a type the linter cannot prove serialisable"
+        return f"is a `{shown}`, a type the linter cannot prove serialisable" + HINT
 
     def _plain_annotation(self, annotation: cst.BaseExpression, scope: Scope, depth: int) -> bool:
         """Whether values of this type are plain data: str, int, EmailStr, UUID, and lists,
@@ -420,7 +426,7 @@ class TaskQueueFix:
 
     def _attribute_problem(self, node: cst.Attribute, scope: Scope) -> str | None:
         """``user.email`` for a route parameter whose pydantic model declares ``email: str``."""
-        shown = "has a type the linter cannot tell"
+        shown = UNPROVEN
         if not isinstance(node.value, cst.Name):
             return shown
         found = lookup(scope, node.value.value)
