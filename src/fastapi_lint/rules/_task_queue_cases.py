@@ -670,3 +670,269 @@ TASK_QUEUE_CASES += [
         files={"app/__init__.py": "", "app/reports.py": _REPORTS},
     ),
 ]
+
+_GENERATOR_DEPS = '''
+    from typing import Annotated, AsyncGenerator
+
+    from arq import create_pool
+    from arq.connections import RedisSettings
+    from fastapi import BackgroundTasks, Depends
+
+
+    async def get_arq_pool() -> AsyncGenerator:
+        pool = await create_pool(RedisSettings(host="redis"))
+        try:
+            yield pool
+        finally:
+            await pool.close()
+
+
+    Tasks = Annotated[BackgroundTasks, Depends()]
+'''
+
+_ASYNC_MAIL = """
+    import aiosmtplib
+
+
+    async def send_receipt(to: str) -> None:
+        await aiosmtplib.send("receipt", recipients=[to], hostname="smtp")
+"""
+
+TASK_QUEUE_CASES += [
+    # An Annotated alias of BackgroundTasks from the dependencies module, and the
+    # project's own `get_arq_pool` (found by what it yields) reused in the Annotated form.
+    Invalid(
+        """
+        from fastapi import APIRouter
+
+        from app.deps import Tasks
+        from app.mail import send_receipt
+
+        router = APIRouter()
+
+
+        @router.post("/orders/{order_id}/receipt")
+        async def send_order_receipt(order_id: int, to: str, tasks: Tasks) -> None:
+            tasks.add_task(send_receipt, to)
+        """,
+        line=12,
+        unsafe_fixes=True,
+        files={"app/__init__.py": "", "app/deps.py": _GENERATOR_DEPS, "app/mail.py": _ASYNC_MAIL},
+        expected_fix="""
+        from typing import Annotated
+
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, Depends
+
+        from app.deps import get_arq_pool
+        from app.mail import send_receipt
+
+        router = APIRouter()
+
+
+        @router.post("/orders/{order_id}/receipt")
+        async def send_order_receipt(order_id: int, to: str, arq_pool: Annotated[ArqRedis, Depends(get_arq_pool)]) -> None:
+            await arq_pool.enqueue_job("send_receipt_task", to)
+        """,
+        expected_files={
+            "app/deps.py": _GENERATOR_DEPS,
+            "app/worker.py": '''\
+                """The ARQ worker: `arq app.worker.WorkerSettings` runs the jobs the web app enqueues."""
+
+                from arq.connections import RedisSettings
+
+                from app.mail import send_receipt
+
+
+                async def send_receipt_task(ctx, *args, **kwargs):
+                    return await send_receipt(*args, **kwargs)
+
+
+                class WorkerSettings:
+                    functions = [send_receipt_task]
+                    redis_settings = RedisSettings()
+            ''',
+        },
+    ),
+    # Celery, with the task in the route's own module: decorated there, with the app's import.
+    Invalid(
+        """
+        import smtplib
+
+        from fastapi import BackgroundTasks, FastAPI
+
+        app = FastAPI()
+
+
+        def send_welcome_email(address: str) -> None:
+            smtplib.SMTP("localhost").sendmail("a@b.c", [address], "hi")
+
+
+        @app.post("/users")
+        async def create_user(address: str, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(send_welcome_email, address=address)
+        """,
+        line=15,
+        path="app/main.py",
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        files={"app/__init__.py": "", "app/worker.py": _CELERY_APP},
+        expected_fix="""
+        import smtplib
+
+        from fastapi import FastAPI
+
+        from app.worker import celery_app
+
+        app = FastAPI()
+
+
+        @celery_app.task
+        def send_welcome_email(address: str) -> None:
+            smtplib.SMTP("localhost").sendmail("a@b.c", [address], "hi")
+
+
+        @app.post("/users")
+        async def create_user(address: str) -> None:
+            send_welcome_email.delay(address=address)
+        """,
+        expected_files={"app/worker.py": _CELERY_APP},
+    ),
+    # Celery, a task already decorated with `shared_task`: only the call changes.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.tasks import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        def order_report(background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, 3)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        files={
+            "app/__init__.py": "",
+            "app/celery_app.py": _CELERY_APP,
+            "app/tasks.py": """
+                from celery import shared_task
+                from reportlab.pdfgen import canvas
+
+
+                @shared_task
+                def build_report(month: int) -> None:
+                    canvas.Canvas(f"{month}.pdf").save()
+            """,
+        },
+        expected_fix="""
+        from fastapi import APIRouter
+
+        from app.tasks import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        def order_report() -> None:
+            build_report.delay(3)
+        """,
+    ),
+    # Celery cannot run an `async def` task.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.mail import send_receipt
+
+        router = APIRouter()
+
+
+        @router.post("/receipts")
+        async def receipt(to: str, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(send_receipt, to)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        message_contains="No automatic fix: `send_receipt` is `async def`, and Celery runs only regular functions.",
+        files={"app/__init__.py": "", "app/mail.py": _ASYNC_MAIL, "app/celery_app.py": _CELERY_APP},
+    ),
+    # A keyword of the task that `enqueue_job` would take as its own option.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.mail import send_receipt
+
+        router = APIRouter()
+
+
+        @router.post("/receipts")
+        async def receipt(to: str, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(send_receipt, to, _job_id="x")
+        """,
+        line=11,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: keyword `_job_id` would be taken by `enqueue_job` as one of its own options.",
+        files={"app/__init__.py": "", "app/mail.py": _ASYNC_MAIL},
+    ),
+    # Two ARQ worker settings classes: which one runs the job is not for the linter to guess.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.mail import send_receipt
+
+        router = APIRouter()
+
+
+        @router.post("/receipts")
+        async def receipt(to: str, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(send_receipt, to)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: the project has several ARQ worker settings (app/a.py:WorkerSettings, app/b.py:WorkerSettings).",
+        files={
+            "app/__init__.py": "",
+            "app/mail.py": _ASYNC_MAIL,
+            "app/a.py": "class WorkerSettings:\n    functions = []\n",
+            "app/b.py": "class WorkerSettings:\n    functions = []\n",
+        },
+    ),
+    # A task defined inside the route cannot be imported by the worker; an argument of
+    # unknown type is not guessed at either.
+    Invalid(
+        """
+        import httpx
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.mail import send_receipt
+
+        router = APIRouter()
+
+
+        @router.post("/a")
+        async def a(background_tasks: BackgroundTasks) -> None:
+            def ping() -> None:
+                httpx.post("https://example.com")
+
+            background_tasks.add_task(ping)
+
+
+        @router.post("/b")
+        async def b(background_tasks: BackgroundTasks) -> None:
+            client = httpx.Client()
+            background_tasks.add_task(send_receipt, client)
+        """,
+        line=15,
+        count=2,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: `ping` is defined inside the route; the worker can only import module-level functions.",
+        files={"app/__init__.py": "", "app/mail.py": _ASYNC_MAIL},
+    ),
+]

@@ -150,7 +150,7 @@ class NoFix(Exception):
 class _Files:
     """The new text of every file the fix touches, by module (created ones apart)."""
 
-    texts: dict[str, tuple[Path, str, str]] = field(default_factory=dict)  # module -> (path, old, new)
+    texts: dict[str, tuple[Path | str, str, str]] = field(default_factory=dict)  # module -> (path, old, new)
     created: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
     def edits(self) -> list[Edit]:
@@ -496,13 +496,18 @@ class TaskQueueFix:
         if pool_param is None:
             dependency = self._pool_dependency(package, files)
         own_tree = self._rewrite_route(call, route, receiver, pool_param or POOL_PARAMETER, dependency, wrapper, None)
-        files.texts[own] = (self.context.path, self.context.text, own_tree.code)
+        files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
         where = self.index.relative_path(files.created[f"{package}.{WORKER_MODULE}"][0]) if worker is None else worker.shown
         return FixSpec(
             "unsafe",
             f"Enqueue `{task.name}` on ARQ as job `{wrapper}` (registered in {where})",
             edits=files.edits(),
         )
+
+    def _own_path(self) -> str:
+        """The linted file as its findings name it: a fix that edits only this file is then
+        applied with the file's other fixes."""
+        return self.context.display_path
 
     def _package(self) -> str:
         module = self.context.module_name
@@ -749,7 +754,7 @@ class TaskQueueFix:
                 assert tree is not None and source is not None
                 files.texts[task.module] = (self.index.paths[task.module], source.text, self._decorate(tree, task, app).code)
         own_tree = self._rewrite_route(call, route, receiver, None, None, None, own_extra)
-        files.texts[own] = (self.context.path, self.context.text, own_tree.code)
+        files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
         return FixSpec(
             "unsafe",
             f"Run `{task.name}` on Celery with `{task.name}.delay(...)`",
@@ -866,6 +871,13 @@ class TaskQueueFix:
         if annotated or defaults:
             return annotated > defaults
         annotation = bt_param.annotation.annotation if bt_param.annotation is not None else None
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
+            # ``tasks: Tasks`` with ``Tasks = Annotated[BackgroundTasks, Depends()]`` somewhere.
+            qualname = self.context.resolve(annotation, self.context.module_scope)
+            alias = self.rule._alias_value(qualname) if qualname is not None else None
+            if alias is not None:
+                annotation, scope = alias
+                return isinstance(annotation, cst.Subscript) and self._names(annotation.value, scope, ANNOTATED)
         return isinstance(annotation, cst.Subscript) and self._names(annotation.value, self.context.module_scope, ANNOTATED)
 
     def _pool_param(self, pool: str, dependency: tuple[str, str], annotated: bool, imports: list[tuple[str, str]]) -> cst.Param:
@@ -952,6 +964,8 @@ class _RuleView:
     context: "FileContext"
 
     def _type_of(self, annotation: cst.BaseExpression, scope: Scope, hops: int) -> str | None: ...
+
+    def _alias_value(self, qualname: str) -> tuple[cst.BaseExpression, Scope] | None: ...
 
 
 class _RouteEdit(cst.CSTTransformer):
