@@ -92,6 +92,9 @@ class HeavyBackgroundTask(Rule):
     A project function is judged by what it does, never by its name: one that only
     logs or writes a row is not flagged.
 
+    With `--unsafe-fixes` the fix moves the task to a task queue, ARQ (the default) or
+    Celery, editing the route, the worker and the dependencies (see *Fix safety*).
+
     ## Why is this bad?
     Background tasks run inside the web server process, after the response is sent.
     They have no retry, no persistence and no concurrency limit: a slow SMTP server or
@@ -125,22 +128,63 @@ class HeavyBackgroundTask(Rule):
     from arq.connections import ArqRedis
     from fastapi import Depends, FastAPI
 
-    from app.queue import get_queue
+    from app.dependencies import get_arq_pool
 
     app = FastAPI()
 
 
     @app.post("/users")
-    async def create_user(address: str, queue: ArqRedis = Depends(get_queue)) -> dict:
+    async def create_user(address: str, arq_pool: ArqRedis = Depends(get_arq_pool)) -> dict:
         # The worker process runs send_welcome_email, with retries.
-        await queue.enqueue_job("send_welcome_email", address)
+        await arq_pool.enqueue_job("send_welcome_email_task", address)
         return {"ok": True}
     ```
 
     ## Fix safety
-    No fix: moving work to a task queue needs a worker and a broker.
+    The fix is unsafe (applied with `--unsafe-fixes`; preview it with `--diff`): the work
+    moves to another process, which needs a broker and a running worker, runs later, and
+    receives copies of the arguments. It edits several files at once.
+
+    With `task-queue = "arq"` (the default), in an `async def` route:
+    - `background_tasks.add_task(fn, *args, **kwargs)` becomes
+      `await arq_pool.enqueue_job("fn_task", *args, **kwargs)`;
+    - the route gets `arq_pool: ArqRedis = Depends(get_arq_pool)` (the
+      `Annotated[ArqRedis, Depends(get_arq_pool)]` form when the module declares its
+      dependencies that way). A parameter already typed `ArqRedis` is used as it is; the
+      project's own pool dependency (a function returning or yielding `create_pool(...)`,
+      or annotated to return `ArqRedis`) is reused; otherwise `get_arq_pool` is added to
+      the dependencies module (`<pkg>/api/deps.py`, `<pkg>/dependencies.py`,
+      `<pkg>/deps.py`), created as `<pkg>/dependencies.py` when there is none. It opens a
+      pool with `RedisSettings()` for each request and closes it after;
+    - the `BackgroundTasks` parameter (and its import) goes when nothing else in the route
+      uses it;
+    - `fn` is registered in the project's ARQ worker settings (the class with a
+      `functions` list, named `WorkerSettings` or in a module importing `arq`; created in
+      `<pkg>/worker.py` when missing) through a wrapper taking ARQ's `ctx` first:
+      `async def fn_task(ctx, *args, **kwargs)`, which awaits `fn` when it is
+      `async def` and otherwise runs it with `asyncio.to_thread`, so a blocking task does
+      not stop the worker's other jobs (ARQ's job timeout then cannot interrupt it).
+    A sync route gets no fix with ARQ (the enqueue needs `await`; making the route async
+    would run its other blocking code on the event loop).
+
+    With `task-queue = "celery"`, in any route, the call becomes `fn.delay(*args,
+    **kwargs)` and `fn` gets the project's Celery app decorator (`@celery_app.task`, with
+    its import) unless it is already a task of it or a `@shared_task`. No fix when the
+    project has no `Celery(...)` app (or several), when `fn` is `async def` or has other
+    decorators, or when importing the app into `fn`'s module would make an import cycle.
+
+    No fix, and the message says why, when an argument may not survive the trip to the
+    worker: a database session, the `Request`/`WebSocket`, an `UploadFile` or `open(...)`
+    file, the `BackgroundTasks`, a function or lambda, a pydantic model passed whole, or
+    any value whose type the rule cannot prove plain (literals, and route parameters or
+    pydantic fields typed `str`, `int`, `float`, `bool`, `EmailStr`, `UUID`, or lists,
+    dicts, `Optional` and `Literal` of those, are accepted). Nor when the task is not a
+    module-level project function (a method, a local function, a `partial`), when the call
+    is not directly in a route function, or when a needed name is already taken.
 
     ## Options
+    - `task-queue` (str, default `"arq"`): the task queue the fix moves the work to,
+      `"arq"` or `"celery"`.
     - `heavy-calls` (list of str, default `[]`): more `fnmatch` patterns of qualified
       names counted as heavy (`"app.reports.render_pdf"`, `"mycorp_sdk.*"`). They
       apply to project functions too.
