@@ -10,7 +10,7 @@ import libcst as cst
 
 from fastapi_lint.linter.names import dotted_name, resolve_relative
 
-_Item = TypeVar("_Item", cst.Param, cst.Element, cst.ImportAlias)
+_Item = TypeVar("_Item", "cst.Param", "cst.Element", "cst.ImportAlias")
 
 
 def _is_import_line(statement: cst.CSTNode) -> bool:
@@ -49,9 +49,15 @@ def reflow(
             separator = cst.Comma(whitespace_after=opening)
     last = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
     was_last = original[-1] if original else None
+    # A parameter keeps the line break before the closing parenthesis after its comma.
+    closing = getattr(was_last, "whitespace_after_param", None)
     result: list[_Item] = []
     for position, item in enumerate(items):
+        if closing is not None and isinstance(item, cst.Param):
+            item = item.with_changes(whitespace_after_param=cst.SimpleWhitespace(""))
         if position == len(items) - 1:
+            if closing is not None and isinstance(item, cst.Param):
+                item = item.with_changes(whitespace_after_param=closing)
             result.append(item.with_changes(comma=last))
         elif item is was_last or not isinstance(item.comma, cst.Comma) or not any(item is o for o in original):
             result.append(item.with_changes(comma=separator))
@@ -60,7 +66,8 @@ def reflow(
     return result
 
 
-_SPACE_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+def _space_comma() -> cst.Comma:
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 def _name_order(name: str) -> tuple[int, str]:
@@ -103,7 +110,7 @@ def add_from_import(
             if names == sorted(names, key=_name_order):
                 at = next((i for i, n in enumerate(names) if _name_order(n) > _name_order(name)), len(aliases))
             opening = small.lpar.whitespace_after if small.lpar is not None else None
-            updated = reflow([*aliases[:at], new_alias, *aliases[at:]], aliases, _SPACE_COMMA, opening)
+            updated = reflow([*aliases[:at], new_alias, *aliases[at:]], aliases, _space_comma(), opening)
             body[position] = statement.with_changes(body=[small.with_changes(names=updated)])
             return tree.with_changes(body=body)
     line = cst.parse_statement(f"from {module} import {name}\n", config=tree.config_for_parsing)
@@ -217,7 +224,7 @@ def remove_import_alias(tree: cst.Module, statement: cst.SimpleStatementLine, al
     position = body.index(statement)
     kept = [item for item in aliases if item is not alias]
     if kept:
-        body[position] = statement.with_changes(body=[small.with_changes(names=reflow(kept, aliases, _SPACE_COMMA))])
+        body[position] = statement.with_changes(body=[small.with_changes(names=reflow(kept, aliases, _space_comma()))])
         return tree.with_changes(body=body)
     del body[position]
     if position < len(body) and statement.leading_lines and not body[position].leading_lines:

@@ -848,8 +848,10 @@ class TaskQueueFix:
             annotated = self._annotated_style(bt_param)
             new_param = self._pool_param(pool, dependency, annotated, imports)
         new_params = _edit_params(route.params, remove, new_param, annotated, route.whitespace_before_params)
-        transformer = _RouteEdit(call, replacement, route, new_params)
-        new_tree = tree.visit(transformer)
+        new_route = route.deep_replace(call, replacement)
+        assert isinstance(new_route, cst.FunctionDef)
+        new_tree = tree.deep_replace(route, new_route.with_changes(params=new_params))
+        assert isinstance(new_tree, cst.Module)
         if extra is not None:
             new_tree = extra(new_tree)
         here = (self.context.module_name, self.context.is_package)
@@ -968,20 +970,6 @@ class _RuleView:
     def _alias_value(self, qualname: str) -> tuple[cst.BaseExpression, Scope] | None: ...
 
 
-class _RouteEdit(cst.CSTTransformer):
-    def __init__(self, call: cst.Call, replacement: cst.BaseExpression, route: cst.FunctionDef, params: cst.Parameters) -> None:
-        self.call = call
-        self.replacement = replacement
-        self.route = route
-        self.params = params
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        return self.replacement if original_node is self.call else updated_node
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        return updated_node.with_changes(params=self.params) if original_node is self.route else updated_node
-
-
 def _edit_params(
     params: cst.Parameters, remove: cst.Param | None, add: cst.Param | None, annotated: bool, opening: cst.BaseParenthesizableWhitespace
 ) -> cst.Parameters:
@@ -1059,22 +1047,21 @@ def _functions(tree: cst.Module) -> Iterable[cst.FunctionDef]:
             yield from (s for s in statement.body.body if isinstance(s, cst.FunctionDef))
 
 
-class _NameCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-
 def _names_in(node: cst.CSTNode) -> set[str]:
-    collector = _NameCollector()
-    node.visit(collector)
-    return collector.names
+    """The names an expression or block reads (not attribute names, not keyword names)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        elif isinstance(current, cst.Arg):
+            stack.append(current.value)
+        else:
+            stack.extend(current.children)
+    return found
 
 
 def _import_alias(tree: cst.Module, local: str) -> tuple[cst.SimpleStatementLine | None, cst.ImportAlias | None]:
