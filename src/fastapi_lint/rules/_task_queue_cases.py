@@ -877,7 +877,7 @@ TASK_QUEUE_CASES += [
         """,
         line=11,
         unsafe_fixes=True,
-        message_contains="No automatic fix: keyword `_job_id` would be taken by `enqueue_job` as one of its own options.",
+        message_contains="No automatic fix: keyword `_job_id` is one of `enqueue_job`'s own arguments, not the task's.",
         files={"app/__init__.py": "", "app/mail.py": _ASYNC_MAIL},
     ),
     # Two ARQ worker settings classes: which one runs the job is not for the linter to guess.
@@ -934,5 +934,60 @@ TASK_QUEUE_CASES += [
         unsafe_fixes=True,
         message_contains="No automatic fix: `ping` is defined inside the route; the worker can only import module-level functions.",
         files={"app/__init__.py": "", "app/mail.py": _ASYNC_MAIL},
+    ),
+]
+
+TASK_QUEUE_CASES += [
+    # A variable bound once to a literal is fine; one bound again in a loop is not.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/a")
+        async def a(orders: list[int], background_tasks: BackgroundTasks) -> None:
+            month = 1
+            for order in orders:
+                background_tasks.add_task(build_report, month)
+                month = open("log.txt")
+
+
+        @router.post("/b")
+        async def b(background_tasks: BackgroundTasks) -> None:
+            month = 12
+            background_tasks.add_task(build_report, month)
+        """,
+        line=13,
+        count=2,
+        unsafe_fixes=True,
+        message_contains="No automatic fix: argument `month` is bound more than once in the function, so its value here is not certain.",
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS},
+        expected_fix="""
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, BackgroundTasks, Depends
+
+        from app.dependencies import get_arq_pool
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/a")
+        async def a(orders: list[int], background_tasks: BackgroundTasks) -> None:
+            month = 1
+            for order in orders:
+                background_tasks.add_task(build_report, month)
+                month = open("log.txt")
+
+
+        @router.post("/b")
+        async def b(arq_pool: ArqRedis = Depends(get_arq_pool)) -> None:
+            month = 12
+            await arq_pool.enqueue_job("build_report_task", month)
+        """,
     ),
 ]

@@ -273,8 +273,10 @@ class TaskQueueFix:
             shown = self.context.tree.code_for_node(arg.value)
             if arg.star:
                 raise NoFix(f"argument `{arg.star}{shown}` is unpacked: its values cannot be checked")
-            if arg.keyword is not None and arg.keyword.value.startswith("_") and self.queue == "arq":
-                raise NoFix(f"keyword `{arg.keyword.value}` would be taken by `enqueue_job` as one of its own options")
+            reserved = arg.keyword is not None and (arg.keyword.value.startswith("_") or arg.keyword.value == "function")
+            if reserved and self.queue == "arq":
+                assert arg.keyword is not None
+                raise NoFix(f"keyword `{arg.keyword.value}` is one of `enqueue_job`'s own arguments, not the task's")
             problem = self._problem(arg.value, self.context.scope, 0)
             if problem is not None:
                 raise NoFix(NOT_SERIALISABLE.format(arg=shown, what=problem))
@@ -342,6 +344,11 @@ class TaskQueueFix:
         if found is None:
             return UNPROVEN
         owner, binding = found
+        if owner.kind == "function" and isinstance(owner.node, cst.FunctionDef):
+            # A name bound again elsewhere in the function (a loop, a branch) may hold another value here.
+            sites = _binding_sites(owner.node.body, node.value) + (1 if binding.kind == "param" or _is_param(owner.node, node.value) else 0)
+            if sites > 1:
+                return "is bound more than once in the function, so its value here is not certain"
         if binding.kind == "param":
             return self._parameter_problem(binding, owner)
         if binding.kind in ("assign", "with") and binding.value is not None:
@@ -1062,6 +1069,52 @@ def _names_in(node: cst.CSTNode) -> set[str]:
         else:
             stack.extend(current.children)
     return found
+
+
+def _binding_sites(body: cst.CSTNode, name: str) -> int:
+    """How many times ``name`` is bound in a function body (nested scopes included: conservative)."""
+    count = 0
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        current = stack.pop()
+        targets: list[cst.CSTNode] = []
+        if isinstance(current, cst.Assign):
+            targets = [target.target for target in current.targets]
+        elif isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
+            targets = [current.target]
+        elif isinstance(current, cst.WithItem) and current.asname is not None:
+            targets = [current.asname.name]
+        elif isinstance(current, cst.NamedExpr):
+            targets = [current.target]
+        elif isinstance(current, (cst.Global, cst.Nonlocal)):
+            count += sum(1 for item in current.names if item.name.value == name)
+        elif isinstance(current, cst.ExceptHandler) and current.name is not None:
+            targets = [current.name.name]
+        elif isinstance(current, (cst.FunctionDef, cst.ClassDef)) and current.name.value == name:
+            count += 1
+        elif isinstance(current, (cst.Import, cst.ImportFrom)) and not isinstance(current.names, cst.ImportStar):
+            for alias in current.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name) and bound.value == name or dotted_name(bound) == name:
+                    count += 1
+        for target in targets:
+            count += sum(1 for found in _target_names(target) if found == name)
+        stack.extend(current.children)
+    return count
+
+
+def _target_names(target: cst.CSTNode) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+def _is_param(function: cst.FunctionDef, name: str) -> bool:
+    return any(param.name.value == name for param in _all_params(function.params))
 
 
 def _import_alias(tree: cst.Module, local: str) -> tuple[cst.SimpleStatementLine | None, cst.ImportAlias | None]:
