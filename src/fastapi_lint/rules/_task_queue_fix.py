@@ -101,6 +101,8 @@ LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
 # Calls whose result is a plain value whatever they are given.
 PLAIN_RESULT_CALLS = frozenset({"builtins.str", "builtins.int", "builtins.float", "builtins.bool", "builtins.len"})
 
+_AWAITED_CREATE_POOL = re.compile(r"\bawait\s+[\w.]*\bcreate_pool\s*\(")
+
 POOL_PARAMETER = "arq_pool"
 POOL_DEPENDENCY = "get_arq_pool"
 DEPENDENCY_MODULES = ("api.deps", "dependencies", "deps", "api.dependencies")
@@ -690,7 +692,10 @@ class TaskQueueFix:
         if function.returns is not None and self._returns_pool(function.returns.annotation, scope):
             return True
         returns = getattr(summary, "returns", ())
-        return any((self.index.canonical(callee) or callee) in ARQ_CREATE_POOL for callee in returns)
+        if not any((self.index.canonical(callee) or callee) in ARQ_CREATE_POOL for callee in returns):
+            return False
+        # ``create_pool`` is a coroutine: only an async function that awaits it hands out a pool.
+        return function.asynchronous is not None and _AWAITED_CREATE_POOL.search(cst.Module([]).code_for_node(function)) is not None
 
     def _returns_pool(self, annotation: cst.BaseExpression, scope: Scope) -> bool:
         if isinstance(annotation, cst.Subscript) and self._names(annotation.value, scope, ASYNC_ITERATORS):

@@ -180,7 +180,8 @@ class HeavyBackgroundTask(Rule):
     pydantic fields typed `str`, `int`, `float`, `bool`, `EmailStr`, `UUID`, or lists,
     dicts, `Optional` and `Literal` of those, are accepted). Nor when the task is not a
     module-level project function (a method, a local function, a `partial`), when the call
-    is not directly in a route function, or when a needed name is already taken.
+    is not directly in a route function, when the route's module is not in a package (the
+    worker module needs one), or when a needed name is already taken.
 
     ## Options
     - `task-queue` (str, default `"arq"`): the task queue the fix moves the work to,
