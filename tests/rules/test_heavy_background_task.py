@@ -244,3 +244,33 @@ def test_fixes_in_two_modules_share_one_worker_and_one_dependency(project) -> No
     assert {path: path.read_bytes() for path in root.rglob("*.py")} == snapshot
     for path in root.rglob("*.py"):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # After a docstring, in sections.
+        ('"""Doc."""\n\nX = 1\n', '"""Doc."""\n\nfrom fastapi import Depends\n\nfrom app.deps import get_arq_pool\n\nX = 1\n'),
+        # After ``__future__``, a library section before the project's.
+        (
+            "from __future__ import annotations\n\nfrom app import x\n",
+            "from __future__ import annotations\n\nfrom fastapi import Depends\n\nfrom app import x\nfrom app.deps import get_arq_pool\n",
+        ),
+        # Merged into a parenthesised import, one name a line, in order.
+        (
+            "import os\nfrom fastapi import (\n    APIRouter,\n    Query,\n)\n",
+            "import os\nfrom fastapi import (\n    APIRouter,\n    Depends,\n    Query,\n)\n\nfrom app.deps import get_arq_pool\n",
+        ),
+        # A relative import of the same module takes the name.
+        ("from .deps import Queue\n", "from fastapi import Depends\n\nfrom .deps import Queue, get_arq_pool\n"),
+    ],
+)
+def test_imports_the_fix_adds_go_where_isort_would_put_them(before: str, after: str) -> None:
+    import libcst as cst
+
+    from fastapi_lint.rules._source_edits import add_from_import
+
+    tree = cst.parse_module(before)
+    tree = add_from_import(tree, "fastapi", "Depends", frozenset({"app"}), ("app.routes", False))
+    tree = add_from_import(tree, "app.deps", "get_arq_pool", frozenset({"app"}), ("app.routes", False))
+    assert tree.code == after
