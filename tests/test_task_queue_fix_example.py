@@ -110,3 +110,34 @@ def test_json_lists_every_file_the_fix_touches(project: Path) -> None:
     assert fix["applicability"] == "unsafe"
     assert {edit["path"] for edit in fix["edits"]} == CHANGED | CREATED
     assert [edit["path"] for edit in fix["edits"] if edit.get("kind") == "create"] == ["app/worker.py"]
+
+
+CELERY_APP = '''from celery import Celery
+
+celery_app = Celery("app", broker="memory://")
+# The example's tests run tasks in-process; a deployment runs `celery -A app.celery_app worker`.
+celery_app.conf.task_always_eager = True
+'''
+
+
+def test_the_celery_form_on_the_same_app(project: Path) -> None:
+    (project / "app" / "celery_app.py").write_text(CELERY_APP, encoding="utf-8")
+    config = project / "pyproject.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[tool.fastapi-lint.rules.FAPI401]\ntask-queue = "celery"\n',
+        encoding="utf-8",
+    )
+    before = _tree(project)
+    fixed = _cli(project, "--unsafe-fixes", "--fix")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    after = _tree(project)
+    assert {path for path in after if after[path] != before.get(path)} == {"app/routers/users.py", "app/email.py"}
+    assert "    send_welcome_email.delay(user.email, user.name)\n" in after["app/routers/users.py"]
+    assert "BackgroundTasks" not in after["app/routers/users.py"]
+    assert "from app.celery_app import celery_app\n" in after["app/email.py"]
+    assert "\n\n@celery_app.task\ndef send_welcome_email(address: str, name: str) -> None:\n" in after["app/email.py"]
+    assert _cli(project, "--unsafe-fixes", "--fix").returncode == 0
+    assert _tree(project) == after
+    tests = _app_tests(project)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "3 passed" in tests.stdout
