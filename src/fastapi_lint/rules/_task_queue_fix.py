@@ -852,6 +852,8 @@ class TaskQueueFix:
             replacement = call.with_changes(func=cst.Attribute(call.args[0].value, cst.Name("delay")), args=rest)
         bt_param = receiver.node
         assert isinstance(bt_param, cst.Param)
+        if route.params.posonly_params or not any(p is bt_param for p in (*route.params.params, *route.params.kwonly_params)):
+            raise NoFix("the route's parameters are laid out in a way the fix does not rewrite (positional-only)")
         uses = len(re.findall(rf"\b{re.escape(bt_param.name.value)}\b", tree.code_for_node(route.body)))
         remove = bt_param if uses == 1 else None
         new_param: cst.Param | None = None
@@ -859,7 +861,7 @@ class TaskQueueFix:
         if pool is not None and dependency is not None:
             annotated = self._annotated_style(bt_param)
             new_param = self._pool_param(pool, dependency, annotated, imports)
-        new_params = _edit_params(route.params, remove, new_param, annotated, route.whitespace_before_params)
+        new_params = _edit_params(route.params, bt_param, remove is not None, new_param, annotated, route.whitespace_before_params)
         new_route = route.deep_replace(call, replacement)
         assert isinstance(new_route, cst.FunctionDef)
         new_tree = tree.deep_replace(route, new_route.with_changes(params=new_params))
@@ -983,28 +985,32 @@ class _RuleView:
 
 
 def _edit_params(
-    params: cst.Parameters, remove: cst.Param | None, add: cst.Param | None, annotated: bool, opening: cst.BaseParenthesizableWhitespace
+    params: cst.Parameters,
+    background: cst.Param,
+    remove: bool,
+    add: cst.Param | None,
+    annotated: bool,
+    opening: cst.BaseParenthesizableWhitespace,
 ) -> cst.Parameters:
-    """Drop ``remove`` and add ``add``: where ``remove`` was when that is legal (an
-    ``Annotated`` parameter has no default), else last (keyword-only if there are any)."""
+    """Drop the ``BackgroundTasks`` parameter when ``remove``, and add ``add``: next to
+    where it was when that is legal (an ``Annotated`` parameter has no default, so it may
+    stand where a parameter without one stood), else last (keyword-only if there are any)."""
     positional = list(params.params)
     keyword = list(params.kwonly_params)
-    original_order = [*positional, *([params.star_arg] if isinstance(params.star_arg, (cst.Param, cst.ParamStar)) else []), *keyword]
+    has_star = isinstance(params.star_arg, (cst.Param, cst.ParamStar))
+    original_order = [*positional, *([params.star_arg] if has_star else []), *keyword]
     if params.star_kwarg is not None:
         original_order.append(params.star_kwarg)
-    holder = positional if remove is None or any(p is remove for p in positional) else keyword
-    place: int | None = None
-    if remove is not None:
-        place = next(i for i, p in enumerate(holder) if p is remove)
+    holder = positional if any(p is background for p in positional) else keyword
+    place = next(i for i, p in enumerate(holder) if p is background)
+    if remove:
         del holder[place]
     if add is not None:
-        if annotated and place is not None:
-            holder.insert(place, add)
-        elif keyword or isinstance(params.star_arg, (cst.Param, cst.ParamStar)):
+        if annotated:
+            holder.insert(place if remove else place + 1, add)
+        elif keyword or has_star:
             keyword.append(add)
-        elif annotated:
-            positional.append(add)
-        elif place is not None and all(p.default is not None for p in holder[place:]):
+        elif remove and all(p.default is not None for p in holder[place:]):
             holder.insert(place, add)
         else:
             positional.append(add)
