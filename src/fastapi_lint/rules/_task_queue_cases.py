@@ -991,3 +991,47 @@ TASK_QUEUE_CASES += [
         """,
     ),
 ]
+
+TASK_QUEUE_CASES += [
+    # `import fastapi` spellings; the BackgroundTasks (still used) is kept and the
+    # Annotated pool parameter goes right after it, before the parameters with defaults.
+    Invalid(
+        """
+        from typing import Annotated
+
+        import fastapi
+
+        from app.reports import build_report
+
+        app = fastapi.FastAPI()
+
+
+        @app.post("/reports")
+        async def order(month: int, tasks: Annotated[fastapi.BackgroundTasks, fastapi.Depends()], notify: bool = False) -> None:
+            tasks.add_task(build_report, month)
+            if notify:
+                tasks.add_task(print, "ordered")
+        """,
+        line=13,
+        unsafe_fixes=True,
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS},
+        expected_fix="""
+        from typing import Annotated
+
+        import fastapi
+        from arq.connections import ArqRedis
+
+        from app.dependencies import get_arq_pool
+        from app.reports import build_report
+
+        app = fastapi.FastAPI()
+
+
+        @app.post("/reports")
+        async def order(month: int, tasks: Annotated[fastapi.BackgroundTasks, fastapi.Depends()], arq_pool: Annotated[ArqRedis, fastapi.Depends(get_arq_pool)], notify: bool = False) -> None:
+            await arq_pool.enqueue_job("build_report_task", month)
+            if notify:
+                tasks.add_task(print, "ordered")
+        """,
+    ),
+]
