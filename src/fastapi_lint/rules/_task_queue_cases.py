@@ -114,7 +114,6 @@ TASK_QUEUE_CASES = [
         from fastapi import APIRouter, Depends
 
         from app.dependencies import get_arq_pool
-        from app.utils.email import send_welcome_email
 
         router = APIRouter()
 
@@ -182,7 +181,6 @@ TASK_QUEUE_CASES = [
         from arq.connections import ArqRedis
         from fastapi import APIRouter, Depends
 
-        from ..services import notify_slack
         from .deps import Queue, get_queue
 
         router = APIRouter()
@@ -404,8 +402,6 @@ TASK_QUEUE_CASES += [
         from fastapi import APIRouter, Depends
 
         from app.deps import get_pool
-        from app.reports import build_report
-        from app.utils.email import send_welcome_email
 
         router = APIRouter()
 
@@ -725,7 +721,6 @@ TASK_QUEUE_CASES += [
         from fastapi import APIRouter, Depends
 
         from app.deps import get_arq_pool
-        from app.mail import send_receipt
 
         router = APIRouter()
 
@@ -1022,7 +1017,6 @@ TASK_QUEUE_CASES += [
         from arq.connections import ArqRedis
 
         from app.dependencies import get_arq_pool
-        from app.reports import build_report
 
         app = fastapi.FastAPI()
 

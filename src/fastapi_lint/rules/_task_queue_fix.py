@@ -873,6 +873,9 @@ class TaskQueueFix:
             new_tree = add_from_import(new_tree, module, name, self._roots, here)
         if remove is not None and remove.annotation is not None:
             new_tree = self._drop_unused_imports(new_tree, remove.annotation.annotation, scope)
+        if job is not None and not self.context.is_package:
+            # The job is named by a string now: an import of the task used nowhere else goes.
+            new_tree = self._drop_unused_imports(new_tree, call.args[0].value, scope)
         return new_tree
 
     def _annotated_style(self, bt_param: cst.Param) -> bool:

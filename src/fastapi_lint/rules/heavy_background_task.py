@@ -157,7 +157,7 @@ class HeavyBackgroundTask(Rule):
       `<pkg>/deps.py`), created as `<pkg>/dependencies.py` when there is none. It opens a
       pool with `RedisSettings()` for each request and closes it after;
     - the `BackgroundTasks` parameter (and its import) goes when nothing else in the route
-      uses it;
+      uses it, and so does the import of `fn` when the module no longer uses it;
     - `fn` is registered in the project's ARQ worker settings (the class with a
       `functions` list, named `WorkerSettings` or in a module importing `arq`; created in
       `<pkg>/worker.py` when missing) through a wrapper taking ARQ's `ctx` first:

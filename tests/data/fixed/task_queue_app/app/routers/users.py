@@ -2,7 +2,6 @@ from arq.connections import ArqRedis
 from fastapi import APIRouter, Depends, HTTPException
 
 from app.dependencies import get_arq_pool
-from app.email import send_welcome_email
 from app.schemas import UserIn, UserOut
 
 router = APIRouter(prefix="/users", tags=["users"])
