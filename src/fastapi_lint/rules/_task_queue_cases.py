@@ -1029,3 +1029,39 @@ TASK_QUEUE_CASES += [
         """,
     ),
 ]
+
+TASK_QUEUE_CASES += [
+    # Another module imports the task from the route's module: that import stays.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        async def order(background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, 5)
+        """,
+        line=11,
+        path="app/routes.py",
+        unsafe_fixes=True,
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS, "app/cli.py": "from app.routes import build_report\n"},
+        expected_fix="""
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, Depends
+
+        from app.dependencies import get_arq_pool
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        async def order(arq_pool: ArqRedis = Depends(get_arq_pool)) -> None:
+            await arq_pool.enqueue_job("build_report_task", 5)
+        """,
+    ),
+]

@@ -932,13 +932,14 @@ class TaskQueueFix:
         imports.append((module, name))
         return name
 
-    def _drop_unused_imports(self, tree: cst.Module, annotation: cst.BaseExpression, scope: Scope) -> cst.Module:
-        """Drop the imports only the removed parameter used (a name still written anywhere stays)."""
-        for name in sorted(_names_in(annotation)):
+    def _drop_unused_imports(self, tree: cst.Module, expression: cst.BaseExpression, scope: Scope) -> cst.Module:
+        """Drop the imports of the names in ``expression`` that the module no longer uses: a
+        name still written anywhere, or imported from this module by another, stays."""
+        for name in sorted(_names_in(expression)):
             binding = scope.names.get(name)
             if binding is None or binding.kind != "import" or not isinstance(binding.node, (cst.Import, cst.ImportFrom)):
                 continue
-            if len(re.findall(rf"\b{re.escape(name)}\b", tree.code)) != 1:
+            if len(re.findall(rf"\b{re.escape(name)}\b", tree.code)) != 1 or self._imported_from_here(name):
                 continue
             statement, alias = _import_alias(tree, name)
             if statement is not None and alias is not None:
@@ -946,6 +947,25 @@ class TaskQueueFix:
         return tree
 
     # -- the import graph ---------------------------------------------------------------
+
+    def _imported_from_here(self, name: str) -> bool:
+        """Whether another project module imports ``name`` from the linted module (or all of it)."""
+        own = self.context.module_name
+        for module in self.index.all_modules():
+            if module == own or not self.index.mentions(module, (own.rsplit(".", 1)[-1],)):
+                continue
+            summary = self.index.summary(module)
+            if summary is None:
+                continue
+            imported = set(summary.imports.values())
+            if f"{own}.{name}" in imported:
+                return True
+            source = self.index.source(module)
+            text = source.text if source is not None else ""
+            # ``from own import *``, or ``import own`` then ``own.name``.
+            if re.search(r"import\s+\*", text) or (own in imported and re.search(rf"\.{re.escape(name)}\b", text)):
+                return True
+        return False
 
     def _imports_transitively(self, start: str, target: str) -> bool:
         """Whether importing ``start`` runs ``target`` (through the project's imports)."""
