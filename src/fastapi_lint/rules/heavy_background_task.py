@@ -163,7 +163,8 @@ class HeavyBackgroundTask(Rule):
       `<pkg>/worker.py` when missing) through a wrapper taking ARQ's `ctx` first:
       `async def fn_task(ctx, *args, **kwargs)`, which awaits `fn` when it is
       `async def` and otherwise runs it with `asyncio.to_thread`, so a blocking task does
-      not stop the worker's other jobs (on a job timeout ARQ stops waiting, the thread runs on).
+      not stop the worker's other jobs (on a job timeout ARQ stops waiting, the thread
+      runs on).
     A sync route gets no fix with ARQ (the enqueue needs `await`; making the route async
     would run its other blocking code on the event loop).
 
