@@ -58,12 +58,24 @@ def reflow(
         if position == len(items) - 1:
             if closing is not None and isinstance(item, cst.Param):
                 item = item.with_changes(whitespace_after_param=closing)
-            result.append(item.with_changes(comma=last))
+            result.append(item.with_changes(comma=_with_comment_of(last, item.comma)))
         elif item is was_last or not isinstance(item.comma, cst.Comma) or not any(item is o for o in original):
-            result.append(item.with_changes(comma=separator))
+            result.append(item.with_changes(comma=_with_comment_of(separator, item.comma)))
         else:
             result.append(item)
     return result
+
+
+def _with_comment_of(
+    comma: cst.Comma | cst.MaybeSentinel, own: cst.Comma | cst.MaybeSentinel
+) -> cst.Comma | cst.MaybeSentinel:
+    """``comma``'s layout with the end-of-line comment of the item's ``own`` comma (or
+    none): a comment stays with its item and is never copied to another."""
+    if not isinstance(comma, cst.Comma) or not isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return comma
+    own_after = own.whitespace_after if isinstance(own, cst.Comma) else None
+    first = own_after.first_line if isinstance(own_after, cst.ParenthesizedWhitespace) else cst.TrailingWhitespace()
+    return comma.with_changes(whitespace_after=comma.whitespace_after.with_changes(first_line=first))
 
 
 def _space_comma() -> cst.Comma:
