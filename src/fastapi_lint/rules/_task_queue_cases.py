@@ -1065,3 +1065,43 @@ TASK_QUEUE_CASES += [
         """,
     ),
 ]
+
+TASK_QUEUE_CASES += [
+    # One parameter a line: comments stay with their parameter, the trailing comma stays.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        async def order(
+            month: int,  # 1 to 12
+            background_tasks: BackgroundTasks,  # the tasks
+        ) -> None:
+            background_tasks.add_task(build_report, month)
+        """,
+        line=14,
+        unsafe_fixes=True,
+        files={"app/__init__.py": "", "app/reports.py": _REPORTS},
+        expected_fix="""
+        from arq.connections import ArqRedis
+        from fastapi import APIRouter, Depends
+
+        from app.dependencies import get_arq_pool
+
+        router = APIRouter()
+
+
+        @router.post("/reports")
+        async def order(
+            month: int,  # 1 to 12
+            arq_pool: ArqRedis = Depends(get_arq_pool),
+        ) -> None:
+            await arq_pool.enqueue_job("build_report_task", month)
+        """,
+    ),
+]
