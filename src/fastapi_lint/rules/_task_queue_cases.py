@@ -1105,3 +1105,54 @@ TASK_QUEUE_CASES += [
         """,
     ),
 ]
+
+TASK_QUEUE_CASES += [
+    # Celery, with the app made by a factory function in another module.
+    Invalid(
+        """
+        from fastapi import APIRouter, BackgroundTasks
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports/{month}")
+        def order_report(month: int, background_tasks: BackgroundTasks) -> None:
+            background_tasks.add_task(build_report, month)
+        """,
+        line=11,
+        unsafe_fixes=True,
+        options={"task-queue": "celery"},
+        files={
+            "app/__init__.py": "",
+            "app/reports.py": _REPORTS,
+            "app/factory.py": "from celery import Celery\n\n\ndef make_celery():\n    return Celery('app')\n",
+            "app/worker.py": "from app.factory import make_celery\n\nqueue = make_celery()\n",
+        },
+        expected_fix="""
+        from fastapi import APIRouter
+
+        from app.reports import build_report
+
+        router = APIRouter()
+
+
+        @router.post("/reports/{month}")
+        def order_report(month: int) -> None:
+            build_report.delay(month)
+        """,
+        expected_files={
+            "app/reports.py": """
+                from reportlab.pdfgen import canvas
+
+                from app.worker import queue
+
+
+                @queue.task
+                def build_report(month: int) -> None:
+                    canvas.Canvas(f"{month}.pdf").save()
+            """,
+        },
+    ),
+]

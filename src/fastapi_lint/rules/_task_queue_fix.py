@@ -776,19 +776,28 @@ class TaskQueueFix:
     def _celery_app(self) -> tuple[str, str]:
         found: list[tuple[str, str]] = []
         for module in sorted(self.index.all_modules()):
-            if not self.index.mentions(module, ("Celery",)):
+            if not self.index.mentions(module, ("Celery", "celery")):
                 continue
             summary = self.index.summary(module)
             if summary is None:
                 continue
             for name, assign in summary.assigns.items():
-                if assign.call is not None and (self.index.canonical(assign.call) or assign.call) in CELERY_APPS:
+                if assign.call is not None and self._makes_celery_app(assign.call):
                     found.append((module, name))
         if not found:
             raise NoFix('the project has no Celery app (`celery_app = Celery(...)`) to run the task; create one, or use `task-queue = "arq"`')
         if len(found) > 1:
             raise NoFix("the project has several Celery apps (" + ", ".join(f"{m}.{n}" for m, n in found) + ")")
         return found[0]
+
+    def _makes_celery_app(self, callee: str) -> bool:
+        """``Celery(...)``, or a project factory function returning ``Celery(...)``."""
+        canonical = self.index.canonical(callee) or callee
+        if canonical in CELERY_APPS:
+            return True
+        symbol = self.index.lookup(canonical)
+        function = symbol.function if symbol is not None else None
+        return function is not None and any((self.index.canonical(r) or r) in CELERY_APPS for r in function.returns)
 
     def _celery_decorated(self, task: _Task, app: tuple[str, str]) -> bool:
         app_qualname = f"{app[0]}.{app[1]}"

@@ -170,7 +170,8 @@ class HeavyBackgroundTask(Rule):
 
     With `task-queue = "celery"`, in any route, the call becomes `fn.delay(*args,
     **kwargs)` and `fn` gets the project's Celery app decorator (`@celery_app.task`, with
-    its import) unless it is already a task of it or a `@shared_task`. No fix when the
+    its import) unless it is already a task of it or a `@shared_task`. The app is the
+    module-level `Celery(...)` instance (or the result of a project factory returning one). No fix when the
     project has no `Celery(...)` app (or several), when `fn` is `async def` or has other
     decorators, or when importing the app into `fn`'s module would make an import cycle.
 
