@@ -10,7 +10,7 @@ import pytest
 
 from fastapi_lint.linter.config import ConfigError, Settings, load_settings
 from fastapi_lint.linter.diagnostics import Diagnostic
-from fastapi_lint.linter.engine import Engine, all_codes
+from fastapi_lint.linter.engine import Engine, RunOptions, all_codes
 from fastapi_lint.rules import ALL_RULES
 from fastapi_lint.rules._heavy_calls import CHEAP_CALLS, HEAVY_CALLS, HEAVY_NAME_PATTERNS, SLEEP_CALLS
 from fastapi_lint.rules.heavy_background_task import MAX_DEPTH, HeavyBackgroundTask
@@ -176,3 +176,101 @@ def test_project_function_matched_by_heavy_calls_through_a_re_export(project) ->
     found = _lint(root, options={"heavy-calls": ["app.reports.pdf.render"]})
     assert len(found) == 1
     assert "app.reports.pdf.render is a known heavy call" in found[0].message
+
+
+def test_task_queue_option_is_validated(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.fastapi-lint.rules.FAPI401]\ntask-queue = "celery"\n', encoding="utf-8")
+    assert load_settings(config, ALL_RULES, all_codes()).rule_options["FAPI401"] == {"task-queue": "celery"}
+    config.write_text('[tool.fastapi-lint.rules.FAPI401]\ntask-queue = "rq"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config, ALL_RULES, all_codes())
+    assert "task-queue: expected one of 'arq', 'celery', got 'rq'" in str(raised.value)
+
+
+ROUTE = """
+from fastapi import APIRouter, BackgroundTasks
+
+from app.mail import {task}
+
+router = APIRouter()
+
+
+@router.post("/{task}")
+async def {task}_route(to: str, background_tasks: BackgroundTasks) -> None:
+    background_tasks.add_task({task}, to)
+"""
+
+MAIL = """
+import smtplib
+
+
+def send_receipt(to: str) -> None:
+    smtplib.SMTP("localhost").sendmail("shop@example.com", [to], "receipt")
+
+
+async def send_invoice(to: str) -> None:
+    smtplib.SMTP("localhost").sendmail("shop@example.com", [to], "invoice")
+"""
+
+
+def test_fixes_in_two_modules_share_one_worker_and_one_dependency(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/mail.py": MAIL,
+            "app/receipts.py": ROUTE.format(task="send_receipt"),
+            "app/invoices.py": ROUTE.format(task="send_invoice"),
+        }
+    )
+    settings = Settings(select=["FAPI401"])
+    result = Engine(settings, RunOptions(fix=True, unsafe_fixes=True), cwd=root).run([root])
+    assert not result.errors and not result.internal_errors, (result.errors, result.internal_errors)
+    assert result.diagnostics == []
+    worker = (root / "app/worker.py").read_text(encoding="utf-8")
+    # One worker, both wrappers registered (the second fix edits the worker the first created).
+    assert "functions = [send_invoice_task, send_receipt_task]" in worker
+    assert "return await send_invoice(*args, **kwargs)" in worker
+    assert "return await asyncio.to_thread(send_receipt, *args, **kwargs)" in worker
+    assert (root / "app/dependencies.py").read_text(encoding="utf-8").count("async def get_arq_pool") == 1
+    for module, job in (("receipts", "send_receipt_task"), ("invoices", "send_invoice_task")):
+        text = (root / f"app/{module}.py").read_text(encoding="utf-8")
+        assert f'await arq_pool.enqueue_job("{job}", to)' in text
+        assert "from app.dependencies import get_arq_pool" in text
+        assert "BackgroundTasks" not in text
+    snapshot = {path: path.read_bytes() for path in root.rglob("*.py")}
+    again = Engine(settings, RunOptions(fix=True, unsafe_fixes=True), cwd=root).run([root])
+    assert again.fixed == 0
+    assert {path: path.read_bytes() for path in root.rglob("*.py")} == snapshot
+    for path in root.rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # After a docstring, in sections.
+        ('"""Doc."""\n\nX = 1\n', '"""Doc."""\n\nfrom fastapi import Depends\n\nfrom app.deps import get_arq_pool\n\nX = 1\n'),
+        # After ``__future__``, a library section before the project's.
+        (
+            "from __future__ import annotations\n\nfrom app import x\n",
+            "from __future__ import annotations\n\nfrom fastapi import Depends\n\nfrom app import x\nfrom app.deps import get_arq_pool\n",
+        ),
+        # Merged into a parenthesised import, one name a line, in order.
+        (
+            "import os\nfrom fastapi import (\n    APIRouter,\n    Query,\n)\n",
+            "import os\nfrom fastapi import (\n    APIRouter,\n    Depends,\n    Query,\n)\n\nfrom app.deps import get_arq_pool\n",
+        ),
+        # A relative import of the same module takes the name.
+        ("from .deps import Queue\n", "from fastapi import Depends\n\nfrom .deps import Queue, get_arq_pool\n"),
+    ],
+)
+def test_imports_the_fix_adds_go_where_isort_would_put_them(before: str, after: str) -> None:
+    import libcst as cst
+
+    from fastapi_lint.rules._source_edits import add_from_import
+
+    tree = cst.parse_module(before)
+    tree = add_from_import(tree, "fastapi", "Depends", frozenset({"app"}), ("app.routes", False))
+    tree = add_from_import(tree, "app.deps", "get_arq_pool", frozenset({"app"}), ("app.routes", False))
+    assert tree.code == after

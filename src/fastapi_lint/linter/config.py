@@ -159,6 +159,8 @@ def check_rule_options(rule: Any, options: Mapping[str, Any]) -> tuple[dict[str,
             problems.append(f"{name}: expected {_expected(option.type)}, got {_type_name(value)}")
         elif option.item_type is not None and not all(isinstance(item, option.item_type) for item in value):
             problems.append(f"{name}: expected a list of {option.item_type.__name__}, got {value!r}")
+        elif option.choices is not None and value not in option.choices:
+            problems.append(f"{name}: expected one of {', '.join(map(repr, option.choices))}, got {value!r}")
         else:
             parsed[name] = value
     return parsed, problems

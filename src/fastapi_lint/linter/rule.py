@@ -25,6 +25,8 @@ class Option:
     description: str
     # For list options: the type of each item.
     item_type: type | None = None
+    # The values allowed, when the option is one of a few words.
+    choices: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from fastapi_lint.linter.names import Binding, Scope, lookup, resolve_callee, sc
 from fastapi_lint.linter.rule import Invalid, Option, Rule, Valid
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.walk import Walker
+from fastapi_lint.rules._task_queue_cases import TASK_QUEUE_CASES
+from fastapi_lint.rules._task_queue_fix import TASK_QUEUES, NoFix, TaskQueueFix
 from fastapi_lint.rules._heavy_calls import (
     ANNOTATED,
     BACKGROUND_TASK_CLASSES,
@@ -90,6 +92,9 @@ class HeavyBackgroundTask(Rule):
     A project function is judged by what it does, never by its name: one that only
     logs or writes a row is not flagged.
 
+    With `--unsafe-fixes` the fix moves the task to a task queue, ARQ (the default) or
+    Celery, editing the route, the worker and the dependencies (see *Fix safety*).
+
     ## Why is this bad?
     Background tasks run inside the web server process, after the response is sent.
     They have no retry, no persistence and no concurrency limit: a slow SMTP server or
@@ -123,22 +128,66 @@ class HeavyBackgroundTask(Rule):
     from arq.connections import ArqRedis
     from fastapi import Depends, FastAPI
 
-    from app.queue import get_queue
+    from app.dependencies import get_arq_pool
 
     app = FastAPI()
 
 
     @app.post("/users")
-    async def create_user(address: str, queue: ArqRedis = Depends(get_queue)) -> dict:
+    async def create_user(address: str, arq_pool: ArqRedis = Depends(get_arq_pool)) -> dict:
         # The worker process runs send_welcome_email, with retries.
-        await queue.enqueue_job("send_welcome_email", address)
+        await arq_pool.enqueue_job("send_welcome_email_task", address)
         return {"ok": True}
     ```
 
     ## Fix safety
-    No fix: moving work to a task queue needs a worker and a broker.
+    The fix is unsafe (applied with `--unsafe-fixes`; preview it with `--diff`): the work
+    moves to another process, which needs a broker and a running worker, runs later, and
+    receives copies of the arguments. It edits several files at once.
+
+    With `task-queue = "arq"` (the default), in an `async def` route:
+    - `background_tasks.add_task(fn, *args, **kwargs)` becomes
+      `await arq_pool.enqueue_job("fn_task", *args, **kwargs)`;
+    - the route gets `arq_pool: ArqRedis = Depends(get_arq_pool)` (the
+      `Annotated[ArqRedis, Depends(get_arq_pool)]` form when the module declares its
+      dependencies that way). A parameter already typed `ArqRedis` is used as it is; the
+      project's own pool dependency (a function returning or yielding `create_pool(...)`,
+      or annotated to return `ArqRedis`) is reused; otherwise `get_arq_pool` is added to
+      the dependencies module (`<pkg>/api/deps.py`, `<pkg>/dependencies.py`,
+      `<pkg>/deps.py`), created as `<pkg>/dependencies.py` when there is none. It opens a
+      pool with `RedisSettings()` for each request and closes it after;
+    - the `BackgroundTasks` parameter (and its import) goes when nothing else in the route
+      uses it, and so does the import of `fn` when the module no longer uses it;
+    - `fn` is registered in the project's ARQ worker settings (the class with a
+      `functions` list, named `WorkerSettings` or in a module importing `arq`; created in
+      `<pkg>/worker.py` when missing) through a wrapper taking ARQ's `ctx` first:
+      `async def fn_task(ctx, *args, **kwargs)`, which awaits `fn` when it is
+      `async def` and otherwise runs it with `asyncio.to_thread`, so a blocking task does
+      not stop the worker's other jobs (on a job timeout ARQ stops waiting, the thread
+      runs on).
+    A sync route gets no fix with ARQ (the enqueue needs `await`; making the route async
+    would run its other blocking code on the event loop).
+
+    With `task-queue = "celery"`, in any route, the call becomes `fn.delay(*args,
+    **kwargs)` and `fn` gets the project's Celery app decorator (`@celery_app.task`, with
+    its import) unless it is already a task of it or a `@shared_task`. The app is the
+    module-level `Celery(...)` instance (or the result of a project factory returning one). No fix when the
+    project has no `Celery(...)` app (or several), when `fn` is `async def` or has other
+    decorators, or when importing the app into `fn`'s module would make an import cycle.
+
+    No fix, and the message says why, when an argument may not survive the trip to the
+    worker: a database session, the `Request`/`WebSocket`, an `UploadFile` or `open(...)`
+    file, the `BackgroundTasks`, a function or lambda, a pydantic model passed whole, or
+    any value whose type the rule cannot prove plain (literals, and route parameters or
+    pydantic fields typed `str`, `int`, `float`, `bool`, `EmailStr`, `UUID`, or lists,
+    dicts, `Optional` and `Literal` of those, are accepted). Nor when the task is not a
+    module-level project function (a method, a local function, a `partial`), when the call
+    is not directly in a route function, when the route's module is not in a package (the
+    worker module needs one), or when a needed name is already taken.
 
     ## Options
+    - `task-queue` (str, default `"arq"`): the task queue the fix moves the work to,
+      `"arq"` or `"celery"`.
     - `heavy-calls` (list of str, default `[]`): more `fnmatch` patterns of qualified
       names counted as heavy (`"app.reports.render_pdf"`, `"mycorp_sdk.*"`). They
       apply to project functions too.
@@ -169,9 +218,12 @@ class HeavyBackgroundTask(Rule):
     code = "FAPI401"
     name = "heavy-background-task"
     summary = "Background task doing network I/O, subprocesses, report generation or long sleeps"
-    fix_availability = None
+    fix_availability = "unsafe"
     triggers = ("add_task", "BackgroundTask")
     options = {
+        "task-queue": Option(
+            str, "arq", 'The task queue the fix moves the work to: "arq" or "celery".', choices=TASK_QUEUES
+        ),
         "heavy-calls": Option(list, [], "More fnmatch patterns of qualified names counted as heavy work.", item_type=str),
         "cheap-calls": Option(list, [], "More fnmatch patterns of qualified names counted as cheap.", item_type=str),
     }
@@ -190,10 +242,13 @@ class HeavyBackgroundTask(Rule):
         "or list it in `cheap-calls` if it is cheap."
     )
 
+    NO_FIX = " No automatic fix: {reason}."
+
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         super().__init__(context, settings)
         self._user_heavy: tuple[str, ...] = tuple(settings.get("heavy-calls", ()))
         self._user_cheap: tuple[str, ...] = tuple(settings.get("cheap-calls", ()))
+        self._task_queue: str = settings.get("task-queue", "arq")
         self._trees: dict[str, cst.Module | None] = {}
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._roots: frozenset[str] | None = None
@@ -222,7 +277,12 @@ class HeavyBackgroundTask(Rule):
             message = self.MESSAGE_KNOWN.format(task=shown, chain=chain)
         else:
             message = self.MESSAGE.format(task=shown, chain=chain)
-        self.report(node, message)
+        fix = None
+        try:
+            fix = TaskQueueFix(self, self._task_queue).build(node)
+        except NoFix as reason:
+            message += self.NO_FIX.format(reason=reason)
+        self.report(node, message, fix)
 
     def _scheduled_task(self, node: cst.Call) -> cst.BaseExpression | None:
         """The callable handed to ``add_task`` / ``BackgroundTask``, if this is such a call."""
@@ -1274,6 +1334,7 @@ class HeavyBackgroundTask(Rule):
             line=8,
             message_contains="Notifier.push (app/module.py:10) -> httpx.post",
         ),
+        *TASK_QUEUE_CASES,
     ]
 
 
