@@ -9,8 +9,9 @@ from typing import Any, Callable, Iterator, Literal, Mapping, Sequence
 import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
-from fastapi_lint.linter.rule import Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
+from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
+from fastapi_lint.rules._session_fix import inline_fix, with_block_fix
+from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, origin_flavour, session_call_origin
 
 # Wrappers that close what they are given when their block ends.
 _CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
@@ -367,7 +368,7 @@ class UnmanagedSession(Rule):
     code = "FAPI303"
     name = "unmanaged-session"
     summary = "Session created in a function and not closed on every path"
-    fix_availability = None
+    fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
 
     NEVER_CLOSED = (
@@ -423,6 +424,7 @@ class UnmanagedSession(Rule):
             return
         origin = session_call_origin(self.context, node, self._origins)
         if origin is not None:
+            self._origin = origin
             check(self._fields(node, origin, scope.node))
 
     def _site_check(
@@ -452,7 +454,7 @@ class UnmanagedSession(Rule):
             entered = attr == "begin" and isinstance(grandparent, cst.Call) and is_with_item(grandparent, above[:-1])
             if attr in _HARMLESS_ATTRIBUTES or entered:
                 return None
-            return lambda fields: self.report(call, self.USED_ONCE.format(attr=attr, **fields))
+            return lambda fields: self.report(call, self.USED_ONCE.format(attr=attr, **fields), self._inline_fix(call, function))
         if isinstance(parent, cst.Yield) and parent.value is child:
             if any(type(node).__name__ in _LOOPS for node in _inside(above, function)):
                 return None  # a generator handing out sessions: its consumer owns them
@@ -462,7 +464,14 @@ class UnmanagedSession(Rule):
     def _check_argument(self, call: cst.Call, outer: cst.Call, outer_ancestors: Ancestors, fields: dict[str, str]) -> None:
         if argument_fate(self.context, outer, outer_ancestors) == "use":
             callee = self._code(outer.func) + "()"
-            self.report(call, self.PASSED_INLINE.format(callee=callee, **fields))
+            self.report(call, self.PASSED_INLINE.format(callee=callee, **fields), self._inline_fix(call, self._function()))
+
+    def _function(self) -> cst.FunctionDef | cst.Lambda:
+        return self.context.scope.node  # type: ignore[return-value]
+
+    def _inline_fix(self, call: cst.Call, function: cst.FunctionDef | cst.Lambda) -> FixSpec | None:
+        flavour = origin_flavour(self.context.index, self._origin)
+        return inline_fix(self.context, function, call, self.context.ancestors, flavour)
 
     def _fields(self, call: cst.Call, origin: SessionOrigin, function: cst.FunctionDef | cst.Lambda) -> dict[str, str]:
         is_async = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
@@ -486,7 +495,11 @@ class UnmanagedSession(Rule):
         else:
             message = self.NEVER_CLOSED
         close = f"await {name}.close()" if fields["with_"] == "async with" else f"{name}.close()"
-        self.report(call, message.format(name=name, close=close, **fields))
+        fix = None
+        if not uses.yields:
+            flavour = origin_flavour(self.context.index, self._origin)
+            fix = with_block_fix(self.context, function, call, name, creation, flavour)
+        self.report(call, message.format(name=name, close=close, **fields), fix)
 
     def _is_fixture(self, function: cst.FunctionDef | cst.Lambda) -> bool:
         if not isinstance(function, cst.FunctionDef):
