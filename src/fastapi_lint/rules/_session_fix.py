@@ -57,7 +57,7 @@ def _is_name_load(node: cst.Name, parent: cst.CSTNode) -> bool:
         return parent.value is node
     if isinstance(parent, cst.Arg):
         return parent.value is node
-    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.NameItem, cst.AsName)):
+    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias, cst.NameItem, cst.AsName, cst.ImportFrom)):
         return False
     if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.CompFor, cst.For)):
         return getattr(parent, "target", None) is not node

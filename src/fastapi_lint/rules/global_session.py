@@ -8,7 +8,8 @@ import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.names import Scope
-from fastapi_lint.linter.rule import Invalid, Rule, Valid
+from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
+from fastapi_lint.rules._global_session_fix import plan_global_fix
 from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
 from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
 
@@ -92,7 +93,7 @@ class GlobalSession(Rule):
     code = "FAPI301"
     name = "global-session"
     summary = "Session instance held at module level or as a class attribute"
-    fix_availability = None
+    fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
 
     MESSAGE = (
@@ -102,6 +103,8 @@ class GlobalSession(Rule):
         "session per request in a dependency (`with {call} as session: yield session`, `async with` for an "
         "async session) and inject it with `Depends`."
     )
+
+    NO_FIX = "No automatic fix: {reason}."
 
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         super().__init__(context, settings)
@@ -130,10 +133,25 @@ class GlobalSession(Rule):
             if self._closed_by_module(name, [*above, parent]):
                 return
             subject = self._holder(scope, name)
+            if scope.kind == "module":
+                self._report(call, subject, " at import time", origin.note(), self._module_fix(call, child, name, origin, above))
+                return
         else:
             holder = self._enclosing_target()
             subject = self._holder(scope, holder) if holder else "Code run at import time"
         self._report(call, subject, " at import time", origin.note())
+
+    def _module_fix(
+        self, call: cst.Call, child: cst.CSTNode, name: str, origin: SessionOrigin, above: list[cst.CSTNode]
+    ) -> FixSpec | str:
+        """The dependency fix for ``name = SessionLocal()`` at module level, or why there is none."""
+        statement = above[-1] if above else None
+        top_level = isinstance(statement, cst.SimpleStatementLine) and any(s is statement for s in self.context.tree.body)
+        if child is not call or not top_level or len(statement.body) != 1:  # type: ignore[union-attr]
+            return "the session is not created by a plain statement `name = factory()` at the top of the module"
+        if origin.kind != "factory" or origin.qualname is None:
+            return "only sessions from a project `sessionmaker(...)`/`async_sessionmaker(...)` are replaced by a dependency"
+        return plan_global_fix(self.context, statement, name, call, origin.qualname)  # type: ignore[arg-type]
 
     def _holder(self, scope: Scope, name: str) -> str:
         if scope.kind == "class" and isinstance(scope.node, cst.ClassDef):
@@ -167,9 +185,12 @@ class GlobalSession(Rule):
         function = scope.node.name.value if isinstance(scope.node, cst.FunctionDef) else "a lambda"
         self._report(call, f"Global `{name}` (assigned in `{function}()`)", "", origin.note())
 
-    def _report(self, call: cst.Call, subject: str, when: str, origin: str) -> None:
+    def _report(self, call: cst.Call, subject: str, when: str, origin: str, fix: FixSpec | str | None = None) -> None:
         text = call_text(self.context, call)
-        self.report(call, self.MESSAGE.format(subject=subject, call=text, origin=origin, when=when))
+        message = self.MESSAGE.format(subject=subject, call=text, origin=origin, when=when)
+        if isinstance(fix, str):
+            message = f"{message} {self.NO_FIX.format(reason=fix)}"
+        self.report(call, message, fix if isinstance(fix, FixSpec) else None)
 
     def _site(self, call: cst.Call) -> tuple[cst.CSTNode, cst.CSTNode | None, list[cst.CSTNode]]:
         """The call (or the ``await`` around it), its parent, and the parent's ancestors."""
