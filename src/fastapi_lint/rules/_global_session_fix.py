@@ -397,7 +397,7 @@ class Planner:
         refs = self.project.references(qualname)
         shown = f"`{service.function.name.value}()` ({service.view.shown})"
         if not refs:
-            raise NoFix(f"{shown} reads `{self.name}` and is called from nowhere in the project: its callers cannot pass it a session")
+            raise NoFix(f"{shown} needs the session and no function of the project calls it: its callers cannot pass it one")
         for ref in refs:
             parent = ref.ancestors[-1]
             if not isinstance(parent, cst.Call) or parent.func is not ref.node:

@@ -174,7 +174,7 @@ def drop_statements(tree: cst.Module, remove: Callable[[cst.BaseStatement], cst.
             carried = blanks if len(blanks) > len(carried) else carried
             continue
         if carried:
-            own = [line for line in replacement.leading_lines if line.comment is None and not line.indent]
+            own = [line for line in replacement.leading_lines if line.comment is None]
             if len(own) < len(carried) and not any(line.comment for line in replacement.leading_lines[: len(carried)]):
                 replacement = replacement.with_changes(leading_lines=[*carried[len(own) :], *replacement.leading_lines])
             carried = []

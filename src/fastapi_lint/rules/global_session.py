@@ -550,6 +550,346 @@ class GlobalSession(Rule):
             """,
             line=5,
         ),
+        # Fixes. Routes of the module get a new dependency, defined after the factory.
+        Invalid(
+            """
+            from fastapi import FastAPI
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+
+            engine = create_engine("sqlite://")
+            SessionLocal = sessionmaker(bind=engine)
+            db = SessionLocal()
+            app = FastAPI()
+
+
+            @app.get("/users/{user_id}")
+            def read_user(user_id: int):
+                return db.get(User, user_id)
+
+
+            @app.post("/users")
+            async def create_user(name: str):
+                db.add(User(name=name))
+                db.commit()
+            """,
+            line=8,
+            unsafe_fixes=True,
+            expected_fix="""
+            from fastapi import Depends, FastAPI
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session, sessionmaker
+
+            engine = create_engine("sqlite://")
+            SessionLocal = sessionmaker(bind=engine)
+
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+
+            app = FastAPI()
+
+
+            @app.get("/users/{user_id}")
+            def read_user(user_id: int, db: Session = Depends(get_db)):
+                return db.get(User, user_id)
+
+
+            @app.post("/users")
+            async def create_user(name: str, db: Session = Depends(get_db)):
+                db.add(User(name=name))
+                db.commit()
+            """,
+        ),
+        # The project's own dependency (found by what it yields, in another module) is
+        # reused, in the project's ``Annotated`` style.
+        Invalid(
+            """
+            from fastapi import APIRouter
+
+            from app.db import SessionLocal
+            from app.deps import CurrentUser
+
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/items")
+            def list_items(user: CurrentUser, limit: int = 10):
+                return db.query(Item).limit(limit).all()
+            """,
+            path="app/api/items.py",
+            line=8,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/db.py": "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n",
+                "app/deps.py": """
+                    from typing import Annotated
+
+                    from fastapi import Depends
+
+                    from app.db import SessionLocal as make_session
+
+
+                    def open_session():
+                        session = make_session()
+                        try:
+                            yield session
+                        finally:
+                            session.close()
+
+
+                    def current_user():
+                        return {"name": "ada"}
+
+
+                    CurrentUser = Annotated[dict, Depends(current_user)]
+                    """,
+            },
+            expected_fix="""
+            from typing import Annotated
+
+            from fastapi import APIRouter, Depends
+            from sqlalchemy.orm import Session
+
+            from app.deps import CurrentUser, open_session
+
+            router = APIRouter()
+
+
+            @router.get("/items")
+            def list_items(user: CurrentUser, db: Annotated[Session, Depends(open_session)], limit: int = 10):
+                return db.query(Item).limit(limit).all()
+            """,
+        ),
+        # A service holding the global, called by two routes of another module: the session
+        # is threaded from the routes; the factory, re-exported by its package and imported
+        # relatively, gets the new dependency in its own module.
+        Invalid(
+            """
+            from ..db import SessionLocal
+
+            db = SessionLocal()
+
+
+            def create_user(name: str):
+                user = User(name=name)
+                db.add(user)
+                db.commit()
+                return user
+            """,
+            path="app/services/users.py",
+            line=4,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/services/__init__.py": "",
+                "app/db/__init__.py": "from .session import SessionLocal\n",
+                "app/db/session.py": """
+                    from sqlalchemy import create_engine
+                    from sqlalchemy.orm import sessionmaker
+
+                    engine = create_engine("sqlite://")
+                    SessionLocal = sessionmaker(bind=engine)
+                    """,
+                "app/api.py": """
+                    from fastapi import APIRouter
+
+                    from app.services import users
+
+                    router = APIRouter()
+
+
+                    @router.post("/users")
+                    def signup(name: str):
+                        return users.create_user(name)
+
+
+                    @router.post("/admin/users")
+                    def admin_create(name: str, active: bool = True):
+                        user = users.create_user(name)
+                        return {"id": user.id, "active": active}
+                    """,
+            },
+            expected_fix="""
+            from sqlalchemy.orm import Session
+
+
+            def create_user(db: Session, name: str):
+                user = User(name=name)
+                db.add(user)
+                db.commit()
+                return user
+            """,
+            expected_files={
+                "app/db/session.py": """
+                    from sqlalchemy import create_engine
+                    from sqlalchemy.orm import sessionmaker
+
+                    engine = create_engine("sqlite://")
+                    SessionLocal = sessionmaker(bind=engine)
+
+
+                    def get_db():
+                        with SessionLocal() as db:
+                            yield db
+                    """,
+                "app/api.py": """
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy.orm import Session
+
+                    from app.db.session import get_db
+                    from app.services import users
+
+                    router = APIRouter()
+
+
+                    @router.post("/users")
+                    def signup(name: str, db: Session = Depends(get_db)):
+                        return users.create_user(db, name)
+
+
+                    @router.post("/admin/users")
+                    def admin_create(name: str, active: bool = True, db: Session = Depends(get_db)):
+                        user = users.create_user(db, name)
+                        return {"id": user.id, "active": active}
+                    """,
+            },
+        ),
+        # An async factory: an ``async def`` dependency with ``async with``; the global's name is kept.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy import select
+
+            from app.db import AsyncSessionLocal as Maker
+
+            router = APIRouter()
+            session = Maker()
+
+
+            @router.get("/users")
+            async def list_users():
+                result = await session.execute(select(User))
+                return result.scalars().all()
+            """,
+            line=8,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/db.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+                    engine = create_async_engine("sqlite+aiosqlite://")
+                    AsyncSessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+                    """,
+            },
+            expected_fix="""
+            from fastapi import APIRouter, Depends
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app.db import get_db
+
+            router = APIRouter()
+
+
+            @router.get("/users")
+            async def list_users(session: AsyncSession = Depends(get_db)):
+                result = await session.execute(select(User))
+                return result.scalars().all()
+            """,
+            expected_files={
+                "app/db.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+                    engine = create_async_engine("sqlite+aiosqlite://")
+                    AsyncSessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+                    async def get_db():
+                        async with AsyncSessionLocal() as session:
+                            yield session
+                    """,
+            },
+        ),
+        # No fix when a function needing the session has callers the tool cannot see...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            def count_users():
+                return db.query(User).count()
+
+
+            @router.get("/stats")
+            def stats():
+                return {"users": count_users()}
+
+
+            def nightly_report():
+                print(count_users())
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains=(
+                "No automatic fix: `nightly_report()` (app/module.py) needs the session and no function of the "
+                "project calls it: its callers cannot pass it one."
+            ),
+        ),
+        # ...or is used as a value (a callback)...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            def cleanup():
+                db.query(Token).delete()
+
+
+            @router.post("/logout")
+            def logout(tasks: BackgroundTasks):
+                tasks.add_task(cleanup)
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `cleanup()` (app/module.py) is used as a value, not called, in app/module.py",
+        ),
+        # ...or when the global is read outside a function, or the session is returned.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+            repository = Repository(db)
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `db` is used outside a module-level function in app/module.py.",
+        ),
     ]
 
 

@@ -358,8 +358,26 @@ class UnmanagedSession(Rule):
     ```
 
     ## Fix safety
-    There is no fix: where the session's work ends, and whether a
-    `with` block or a `try/finally` fits, depends on the code.
+    An unsafe fix (applied with `--unsafe-fixes`) opens the session in a
+    `with` block (`async with` for an async session in an `async def`):
+
+    - `db = SessionLocal()` followed by its uses: the rest of the block (up to a
+      `db.close()` statement of that block, which the `with` makes redundant
+      and which is removed) moves into `with SessionLocal() as db:`. Offered
+      only when every use of `db` is in that part of the same block, `db` is not
+      bound again, not used in a nested function and not closed elsewhere;
+    - `f(SessionLocal())` or `SessionLocal().query(...)`: the statement moves
+      into `with SessionLocal() as session:` (a name the function does not use
+      yet: `session`, `db`, `db_session`, `session_2`...). Not offered inside a
+      comprehension, a lambda, a conditional expression or `and`/`or`.
+
+    It is unsafe because the session is now closed when the block ends, also
+    on exceptions: objects loaded through it are detached from then on, and
+    reading an expired attribute of one after the block (after a `commit()`
+    with the default `expire_on_commit=True`) raises `DetachedInstanceError`
+    where the open session used to reload it. A session whose factory is not
+    known to be sync or async (one built by a project function, a
+    function-local `sessionmaker`) gets no fix.
 
     ## Options
     None.
@@ -1015,6 +1033,151 @@ class UnmanagedSession(Rule):
                 session.commit()
             """,
             line=6,
+        ),
+        # Fixes: the rest of the block moves into ``with``; the closing ``db.close()`` goes.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def create(data):
+                # One unit of work.
+                db = SessionLocal()  # short-lived
+                user = User(**data)
+                db.add(user)
+                if data:
+                    db.commit()
+                db.close()
+                return user
+            """,
+            line=8,
+            unsafe_fixes=True,
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def create(data):
+                # One unit of work.
+                with SessionLocal() as db:  # short-lived
+                    user = User(**data)
+                    db.add(user)
+                    if data:
+                        db.commit()
+                return user
+            """,
+        ),
+        # An async factory re-exported by a package, imported relatively under an alias:
+        # ``async with`` (and ``await db.close()`` dropped); a nested block is fixed in place.
+        Invalid(
+            """
+            from ..db import SessionLocal as make_session
+
+            async def create(items):
+                for item in items:
+                    db: AsyncSession = make_session()
+                    db.add(item)
+                    await db.commit()
+                    await db.close()
+                return len(items)
+            """,
+            path="app/api/routes.py",
+            line=6,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/db/__init__.py": "from .session import SessionLocal\n",
+                "app/db/session.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+                    SessionLocal = async_sessionmaker()
+                    """,
+            },
+            expected_fix="""
+            from ..db import SessionLocal as make_session
+
+            async def create(items):
+                for item in items:
+                    async with make_session() as db:
+                        db.add(item)
+                        await db.commit()
+                return len(items)
+            """,
+        ),
+        # Inline sessions get their own block, under a name the function does not use yet.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            from app.crud import create_user
+
+            SessionLocal = sessionmaker()
+
+            def signup(data):
+                user = create_user(SessionLocal(), data)
+                return user
+
+            def count(session):
+                return SessionLocal().query(User).count() + session
+            """,
+            line=9,
+            count=2,
+            unsafe_fixes=True,
+            files={"app/__init__.py": "", "app/crud.py": "def create_user(db, data):\n    return db\n"},
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            from app.crud import create_user
+
+            SessionLocal = sessionmaker()
+
+            def signup(data):
+                with SessionLocal() as session:
+                    user = create_user(session, data)
+                return user
+
+            def count(session):
+                with SessionLocal() as db:
+                    return db.query(User).count() + session
+            """,
+        ),
+        # No fix where the control flow does not allow one: used after the block that
+        # creates it, used after ``close()``, created in a condition, an async session in a
+        # sync function.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            AsyncSessionLocal = async_sessionmaker()
+
+            def outside(data):
+                if data:
+                    db = SessionLocal()
+                    db.add(data)
+                db.commit()
+
+            def after_close(data):
+                db = SessionLocal()
+                db.add(data)
+                db.close()
+                print(db.info)
+
+            def conditional(data):
+                results = [create_user(SessionLocal(), item) for item in data]
+                return data and create_user(SessionLocal(), data)
+
+            def wrong_kind(data):
+                session = AsyncSessionLocal()
+                session.add(data)
+            """,
+            line=10,
+            count=5,
+            unsafe_fixes=True,
+            expected_fix=None,
         ),
     ]
 
