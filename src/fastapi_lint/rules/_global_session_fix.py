@@ -337,6 +337,7 @@ class Planner:
             if isinstance(ref.node, cst.Attribute):
                 raise NoFix(f"{ref.view.shown} reads `{self.name}` as an attribute of its module")
             self._changes(ref.view.name).unused_candidates.add(self._local_name(ref))
+        self._importers()
         while pending:
             holder = pending.pop()
             if holder.is_route:
@@ -344,6 +345,23 @@ class Planner:
                 continue
             for caller in self._callers(holder):
                 pending.append(caller)
+
+    def _importers(self) -> None:
+        """Every import of the global goes with it (re-exports included); a name listed in an
+        ``__all__`` would break ``import *``: no fix then."""
+        for view in self.project.modules_mentioning(self.name):
+            imported = {
+                local
+                for local, binding in view.scope.names.items()
+                if binding.kind == "import" and binding.qualname and self.index.canonical(binding.qualname) == self.target
+            }
+            defines = view.name == self.context.module_name
+            if (imported or defines) and "__all__" in view.text and any(
+                quote + self.name + quote in view.text for quote in ("'", '"')
+            ):
+                raise NoFix(f"`{self.name}` is listed in the `__all__` of {view.shown}")
+            if imported:
+                self._changes(view.name).unused_candidates.update(imported)
 
     def _factory_import_candidate(self) -> None:
         """The import of the factory in this module, dropped if the global was its only use

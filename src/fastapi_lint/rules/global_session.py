@@ -83,8 +83,42 @@ class GlobalSession(Rule):
     ```
 
     ## Fix safety
-    There is no fix: moving the session into a dependency changes every
-    function that uses it.
+    For a module-level `name = factory()` (`factory` a project
+    `sessionmaker(...)` / `async_sessionmaker(...)`, called without
+    arguments), an unsafe fix (applied with `--unsafe-fixes`) replaces the
+    global by a per-request dependency, across the project:
+
+    - the dependency is the project's own when it has one: a parameterless,
+      undecorated generator (any module, any name) yielding a session from the
+      same factory. Otherwise `get_db` (or `get_session` when the name is
+      taken) is created right after the factory, in its module:
+      `def get_db(): with SessionLocal() as db: yield db` (`async def` and
+      `async with ... as session` for an async factory);
+    - every route (`@router.get(...)`, `@app.post(...)`... on a
+      `fastapi.APIRouter()` / `fastapi.FastAPI()`) reading the global gets a
+      parameter named like the global, so that its body is unchanged:
+      `db: Session = Depends(get_db)`, or `db: Annotated[Session,
+      Depends(get_db)]` when the project writes `Annotated` dependencies;
+    - every other function reading it (a service) gets a first parameter
+      `db: Session`, and each of its calls passes the caller's session as first
+      argument; a caller that is not a route is threaded the same way, up to
+      the routes;
+    - the global is removed, with the imports only it used; `Depends`, the
+      session class, `Annotated` and the dependency are imported where needed.
+
+    No fix is offered, and the message says why, when a function needing the
+    session is called from nowhere in the project (a script, a scheduler, a
+    test), is used as a value (a callback, a background task), is decorated,
+    is a method or a nested function, when a route is also called directly,
+    when the global is read outside a function or assigned (`global db`),
+    when a module imports `*` from its module, when a name the fix needs is
+    taken, or when importing the dependency would create an import cycle.
+
+    It is unsafe because each request now gets its own session, closed when
+    the request ends: objects loaded through it are detached afterwards,
+    state kept in the shared session between requests (pending objects, an
+    open transaction) is gone, and code outside the routes that relied on the
+    global (`from app.db import db` in a shell script) has to open its own.
 
     ## Options
     None.
