@@ -394,7 +394,7 @@ class Planner:
         known = self.holders.get(key)
         if known is not None:
             return None
-        is_route = self.project.is_route(view, function)
+        is_route = self.project.is_route(view, function) or (not function.decorators and self._is_dependency(view, function))
         if not is_route and function.decorators:
             decorator = view.tree.code_for_node(function.decorators[0].decorator)
             raise NoFix(f"`{function.name.value}()` ({view.shown}) is decorated (`@{decorator}`): a new parameter may not reach it")
@@ -433,7 +433,26 @@ class Planner:
     def _check_route_not_called(self, route: Holder) -> None:
         qualname = f"{route.view.name}.{route.function.name.value}"
         for ref in self.project.references(qualname):
-            raise NoFix(f"the route `{route.function.name.value}()` ({route.view.shown}) is also used directly in {ref.view.shown}")
+            if not self._is_depends_argument(ref):
+                raise NoFix(f"the route `{route.function.name.value}()` ({route.view.shown}) is also used directly in {ref.view.shown}")
+
+    def _is_dependency(self, view: View, function: cst.FunctionDef) -> bool:
+        """A function FastAPI calls as a dependency: every use is ``Depends(function)``.
+        FastAPI solves its parameters like a route's (and caches ``get_db`` for the request,
+        so the route and its dependencies share one session)."""
+        refs = self.project.references(f"{view.name}.{function.name.value}")
+        return bool(refs) and all(self._is_depends_argument(ref) for ref in refs)
+
+    def _is_depends_argument(self, ref: Ref) -> bool:
+        if len(ref.ancestors) < 2:
+            return False
+        arg, call = ref.ancestors[-1], ref.ancestors[-2]
+        if not isinstance(arg, cst.Arg) or not isinstance(call, cst.Call) or arg.value is not ref.node:
+            return False
+        first = call.args[0] is arg and arg.keyword is None
+        if not first and not (arg.keyword is not None and arg.keyword.value == "dependency"):
+            return False
+        return self.index.canonical(names.resolve(ref.view.scope, call.func)) in _DEPENDS
 
     def _changes(self, module: str) -> Changes:
         if module not in self.changes:

@@ -851,6 +851,74 @@ class GlobalSession(Rule):
                     """,
             },
         ),
+        # A dependency reading the global (used only as ``Depends(...)``) gets the session
+        # like a route: FastAPI solves ``get_db`` once per request for both.
+        Invalid(
+            """
+            from typing import Annotated
+
+            from fastapi import APIRouter, Depends, Header
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            db = SessionLocal()
+            router = APIRouter()
+
+
+            def current_user(token: str = Header()):
+                return db.query(User).filter_by(token=token).one()
+
+
+            CurrentUser = Annotated[User, Depends(current_user)]
+
+
+            @router.get("/me")
+            def me(user: CurrentUser):
+                return user
+
+
+            @router.delete("/me")
+            def leave(user: User = Depends(dependency=current_user)):
+                db.delete(user)
+                db.commit()
+            """,
+            line=8,
+            unsafe_fixes=True,
+            expected_fix="""
+            from typing import Annotated
+
+            from fastapi import APIRouter, Depends, Header
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker()
+
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+
+            router = APIRouter()
+
+
+            def current_user(db: Annotated[Session, Depends(get_db)], token: str = Header()):
+                return db.query(User).filter_by(token=token).one()
+
+
+            CurrentUser = Annotated[User, Depends(current_user)]
+
+
+            @router.get("/me")
+            def me(user: CurrentUser):
+                return user
+
+
+            @router.delete("/me")
+            def leave(db: Annotated[Session, Depends(get_db)], user: User = Depends(dependency=current_user)):
+                db.delete(user)
+                db.commit()
+            """,
+        ),
         # No fix when a function needing the session has callers the tool cannot see...
         Invalid(
             """
