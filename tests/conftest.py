@@ -6,6 +6,10 @@ from typing import Mapping
 
 import pytest
 
+# Trees a fix is expected to produce (example apps with their own tests, run in a
+# subprocess by the tests that use them): not tests of fastapi-lint.
+collect_ignore_glob = ["data/fixed/*"]
+
 
 def write_project(root: Path, files: Mapping[str, str]) -> None:
     """Create a small project: a pyproject.toml and the given modules (dedented)."""

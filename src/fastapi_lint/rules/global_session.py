@@ -9,7 +9,6 @@ import libcst as cst
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.names import Scope
 from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
-from fastapi_lint.rules._global_session_fix import plan_global_fix
 from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
 from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
 
@@ -185,6 +184,8 @@ class GlobalSession(Rule):
             return "the session is not created by a plain statement `name = factory()` at the top of the module"
         if origin.kind != "factory" or origin.qualname is None:
             return "only sessions from a project `sessionmaker(...)`/`async_sessionmaker(...)` are replaced by a dependency"
+        from fastapi_lint.rules._global_session_fix import plan_global_fix  # only once a global is flagged
+
         return plan_global_fix(self.context, statement, name, call, origin.qualname)  # type: ignore[arg-type]
 
     def _holder(self, scope: Scope, name: str) -> str:

@@ -10,7 +10,6 @@ import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
-from fastapi_lint.rules._session_fix import inline_fix, with_block_fix
 from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, origin_flavour, session_call_origin
 
 # Wrappers that close what they are given when their block ends.
@@ -488,6 +487,8 @@ class UnmanagedSession(Rule):
         return self.context.scope.node  # type: ignore[return-value]
 
     def _inline_fix(self, call: cst.Call, function: cst.FunctionDef | cst.Lambda) -> FixSpec | None:
+        from fastapi_lint.rules._session_fix import inline_fix  # only once a session is flagged
+
         flavour = origin_flavour(self.context.index, self._origin)
         return inline_fix(self.context, function, call, self.context.ancestors, flavour)
 
@@ -515,6 +516,8 @@ class UnmanagedSession(Rule):
         close = f"await {name}.close()" if fields["with_"] == "async with" else f"{name}.close()"
         fix = None
         if not uses.yields:
+            from fastapi_lint.rules._session_fix import with_block_fix  # only once a session is flagged
+
             flavour = origin_flavour(self.context.index, self._origin)
             fix = with_block_fix(self.context, function, call, name, creation, flavour)
         self.report(call, message.format(name=name, close=close, **fields), fix)
