@@ -383,6 +383,9 @@ class Planner:
     def _top_function(self, ref: Ref, what: str) -> cst.FunctionDef:
         function = ref.function
         if function is None or not any(node is function for node in ref.view.tree.body):
+            owner = next((node for node in ref.ancestors if isinstance(node, cst.ClassDef)), None)
+            if owner is not None:
+                raise NoFix(f"{what} is used in the class `{owner.name.value}` ({ref.view.shown}): only functions are given the session")
             raise NoFix(f"{what} is used outside a module-level function in {ref.view.shown}")
         if any(isinstance(node, _SCOPES) for node in ref.ancestors[2:]):
             raise NoFix(f"{what} is used in a nested function, lambda or class in `{function.name.value}()` ({ref.view.shown})")

@@ -86,10 +86,12 @@ def add_from_import(tree: cst.Module, module: str, name: str, is_project: Callab
             body[position + 1] = following.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *following.leading_lines])
         return tree.with_changes(body=body)
     blocks = _blocks(body, [i for i, _ in top])
-    for block in blocks:
-        kinds = {kind_of(_module_of(_import_of(body[i])), is_project) for i in block}  # type: ignore[arg-type]
-        if kinds == {kind}:
-            return tree.with_changes(body=_insert_sorted(body, block, new, module))
+    kinds = [{kind_of(_module_of(_import_of(body[i])), is_project) for i in block} for block in blocks]  # type: ignore[arg-type]
+    # The block of that kind; in a project that does not separate kinds, a block holding it.
+    for wanted in (lambda found: found == {kind}, lambda found: kind in found):
+        for block, found in zip(blocks, kinds):
+            if wanted(found):
+                return tree.with_changes(body=_insert_sorted(body, block, new, module))
     # A new block, after the blocks of the kinds that come first.
     after = [block for block in blocks if all(_ORDER[kind_of(_module_of(_import_of(body[i])), is_project)] < _ORDER[kind] for i in block)]  # type: ignore[arg-type]
     if after:

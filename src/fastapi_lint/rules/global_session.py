@@ -973,6 +973,48 @@ class GlobalSession(Rule):
             unsafe_fixes=True,
             message_contains="No automatic fix: `cleanup()` (app/module.py) is used as a value, not called, in app/module.py",
         ),
+        # ...or is a method, or a route also called directly.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            class Repository:
+                def all(self):
+                    return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `db` is used in the class `Repository` (app/module.py)",
+        ),
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+
+
+            @router.get("/people")
+            def people():
+                return users()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: the route `users()` (app/module.py) is also used directly in app/module.py.",
+        ),
         # ...or when the global is read outside a function, or the session is returned.
         Invalid(
             """
