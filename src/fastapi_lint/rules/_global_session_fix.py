@@ -387,6 +387,8 @@ class Planner:
             if owner is not None:
                 raise NoFix(f"{what} is used in the class `{owner.name.value}` ({ref.view.shown}): only functions are given the session")
             raise NoFix(f"{what} is used outside a module-level function in {ref.view.shown}")
+        if len(ref.ancestors) < 3 or ref.ancestors[2] is not function.body:
+            raise NoFix(f"{what} is used in the signature or a decorator of `{function.name.value}()` ({ref.view.shown})")
         if any(isinstance(node, _SCOPES) for node in ref.ancestors[2:]):
             raise NoFix(f"{what} is used in a nested function, lambda or class in `{function.name.value}()` ({ref.view.shown})")
         return function

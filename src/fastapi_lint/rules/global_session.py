@@ -1015,7 +1015,30 @@ class GlobalSession(Rule):
             unsafe_fixes=True,
             message_contains="No automatic fix: the route `users()` (app/module.py) is also used directly in app/module.py.",
         ),
-        # ...or when the global is read outside a function, or the session is returned.
+        # ...or is evaluated when a function is defined (a default value, a decorator).
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            def default_limit():
+                return db.query(Setting).count()
+
+
+            @router.get("/users")
+            def users(limit: int = default_limit()):
+                return limit
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `default_limit()` (app/module.py) is used in the signature or a decorator of `users()`",
+        ),
+        # ...or when the global is read outside a function.
         Invalid(
             """
             from fastapi import APIRouter
