@@ -129,8 +129,11 @@ def with_block_fix(
     close = next((i for i, statement in enumerate(rest) if _is_close_statement(statement, name)), None)
     inside, after = (rest, []) if close is None else (rest[:close], rest[close + 1 :])
     dropped = rest[close] if close is not None else None
-    if not inside or not _uses_only_inside(function, name, assignment, inside, dropped):
+    unwrapped = _uses_only_inside(function, name, assignment, inside, dropped) if inside else None
+    if unwrapped is None:
         return None
+    if unwrapped:
+        inside = list(cst.IndentedBlock(body=inside).visit(_UnwrapTries(unwrapped)).body)  # type: ignore[attr-defined]
     with_node = _with(call, name, inside, flavour, line)  # type: ignore[arg-type]
     keyword = "async with" if flavour == "async" else "with"
     message = f"Open `{name}` with `{keyword} {context.tree.code_for_node(call)} as {name}:`"
@@ -139,11 +142,18 @@ def with_block_fix(
 
 def _uses_only_inside(
     function: cst.CSTNode, name: str, assignment: cst.CSTNode, inside: list[cst.BaseStatement], dropped: cst.CSTNode | None
-) -> bool:
+) -> set[int] | None:
     """Every read of ``name`` in ``function`` is in ``inside`` (not in a nested scope, not a
-    ``close``) or in the ``dropped`` close statement, and nothing else binds ``name``."""
+    ``close``) or in the ``dropped`` close statement, and nothing else binds ``name``.
+
+    A ``try: ... finally: name.close()`` (no handler, no ``else``) after which ``name`` is
+    not read again is allowed: the ``with`` block closes the session in its stead. The
+    answer is the ids of those ``try`` statements (to unwrap), or None when not allowed."""
     inside_ids = {id(statement) for statement in inside}
+    closing_tries: list[cst.Try] = []
     for node, ancestors in _walk(function):
+        if isinstance(node, cst.Try) and _closes_only(node, name):
+            closing_tries.append(node)
         if not isinstance(node, cst.Name) or node.value != name or not ancestors or node is function.name:  # type: ignore[attr-defined]
             continue
         if dropped is not None and any(step is dropped for step in ancestors):
@@ -157,14 +167,42 @@ def _uses_only_inside(
             if isinstance(parent, cst.AssignTarget) or parent.target is node:
                 continue  # the creation itself
         if not _is_name_load(node, parent):
-            return False  # rebound, deleted, imported, a parameter...
+            return None  # rebound, deleted, imported, a parameter...
         if not any(id(step) in inside_ids for step in ancestors):
-            return False
+            return None
         if any(isinstance(step, _NESTED_SCOPES) and step is not function for step in ancestors):
-            return False
+            return None
+        # The walk goes in source order: a ``try`` seen before and not around this read ended before it.
+        if any(all(step is not earlier for step in ancestors) for earlier in closing_tries):
+            return None  # read after a ``finally`` closed it
         if isinstance(parent, cst.Attribute) and parent.attr.value == "close":
-            return False  # a close inside the block: the code after it would use a closed session
-    return True
+            if not any(step is earlier.finalbody for earlier in closing_tries for step in ancestors):
+                return None  # a close inside the block: the code after it would use a closed session
+    return {id(node) for node in closing_tries}
+
+
+def _closes_only(node: cst.Try, name: str) -> bool:
+    """``try: ... finally: name.close()``, nothing else in the ``finally``, no handler, no ``else``."""
+    final = node.finalbody
+    if node.handlers or node.orelse is not None or final is None or not isinstance(final.body, cst.IndentedBlock):
+        return False
+    return len(final.body.body) == 1 and _is_close_statement(final.body.body[0], name)
+
+
+class _UnwrapTries(cst.CSTTransformer):
+    """Each ``try`` of ``ids`` replaced by its body (its ``finally`` only closed the session)."""
+
+    def __init__(self, ids: set[int]) -> None:
+        self.ids = ids
+
+    def leave_Try(
+        self, original: cst.Try, updated: cst.Try
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        if id(original) not in self.ids or not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        statements = list(updated.body.body)
+        statements[0] = statements[0].with_changes(leading_lines=[*updated.leading_lines, *statements[0].leading_lines])
+        return cst.FlattenSentinel(statements)
 
 
 def inline_fix(

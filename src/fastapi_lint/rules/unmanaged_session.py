@@ -362,7 +362,9 @@ class UnmanagedSession(Rule):
 
     - `db = SessionLocal()` followed by its uses: the rest of the block (up to a
       `db.close()` statement of that block, which the `with` makes redundant
-      and which is removed) moves into `with SessionLocal() as db:`. Offered
+      and which is removed) moves into `with SessionLocal() as db:`; a
+      `try/finally` whose `finally` only closes the session is unwrapped (its
+      body stays, in the `with` block). Offered
       only when every use of `db` is in that part of the same block, `db` is not
       bound again, not used in a nested function and not closed elsewhere;
     - `f(SessionLocal())` or `SessionLocal().query(...)`: the statement moves
@@ -1144,6 +1146,39 @@ class UnmanagedSession(Rule):
             def count(session):
                 with SessionLocal() as db:
                     return db.query(User).count() + session
+            """,
+        ),
+        # A ``try/finally`` whose ``finally`` only closes the session (and does not cover
+        # its creation) is unwrapped: the ``with`` block closes it, on every path.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def save(user, notify):
+                db = SessionLocal()
+                db.add(user)
+                if notify:
+                    # Only then.
+                    try:
+                        db.commit()
+                    finally:
+                        db.close()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def save(user, notify):
+                with SessionLocal() as db:
+                    db.add(user)
+                    if notify:
+                        # Only then.
+                        db.commit()
             """,
         ),
         # No fix where the control flow does not allow one: used after the block that
