@@ -323,6 +323,7 @@ class Planner:
     # -- who reads the global, who calls them --------------------------------------
 
     def _collect_users(self) -> None:
+        self._importers()
         refs = self.project.references(self.target)
         if not refs:
             raise NoFix(f"no function reads `{self.name}`")
@@ -337,7 +338,6 @@ class Planner:
             if isinstance(ref.node, cst.Attribute):
                 raise NoFix(f"{ref.view.shown} reads `{self.name}` as an attribute of its module")
             self._changes(ref.view.name).unused_candidates.add(self._local_name(ref))
-        self._importers()
         while pending:
             holder = pending.pop()
             if holder.is_route:
@@ -362,6 +362,23 @@ class Planner:
                 raise NoFix(f"`{self.name}` is listed in the `__all__` of {view.shown}")
             if imported:
                 self._changes(view.name).unused_candidates.update(imported)
+            self._check_local_imports(view)
+
+    def _check_local_imports(self, view: View) -> None:
+        """An import inside a function or a class (of the global, or of its module) hides
+        reads the fix would not see."""
+        module = self.context.module_name
+        top_level = {id(small) for statement in view.tree.body if isinstance(statement, cst.SimpleStatementLine) for small in statement.body}
+        for node, _ in _walk(view.tree):
+            if not isinstance(node, (cst.Import, cst.ImportFrom)) or id(node) in top_level:
+                continue
+            for _, qualname in names.import_bindings(node, view.name, view.is_package):
+                if self.index.canonical(qualname) == self.target or self.index.find_module(qualname) == module:
+                    raise NoFix(f"{view.shown} imports `{qualname}` inside a function or a class")
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    if names.dotted_name(alias.name) == module:
+                        raise NoFix(f"{view.shown} imports `{module}` inside a function or a class")
 
     def _factory_import_candidate(self) -> None:
         """The import of the factory in this module, dropped if the global was its only use

@@ -82,8 +82,9 @@ def add_from_import(tree: cst.Module, module: str, name: str, is_project: Callab
         if position > 0:
             new = new.with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(position, new)
-        if following is not None and len([line for line in following.leading_lines if line.comment is None]) < 2:
-            body[position + 1] = following.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *following.leading_lines])
+        blank = len([line for line in following.leading_lines if line.comment is None]) if following is not None else 2
+        if following is not None and blank < 2:
+            body[position + 1] = following.with_changes(leading_lines=[*[cst.EmptyLine()] * (2 - blank), *following.leading_lines])
         return tree.with_changes(body=body)
     blocks = _blocks(body, [i for i, _ in top])
     kinds = [{kind_of(_module_of(_import_of(body[i])), is_project) for i in block} for block in blocks]  # type: ignore[arg-type]
@@ -124,12 +125,15 @@ def _blocks(body: Sequence[cst.CSTNode], positions: list[int]) -> list[list[int]
 
 
 def _insert_sorted(body: list[cst.BaseStatement], block: list[int], new: cst.SimpleStatementLine, module: str) -> list[cst.BaseStatement]:
+    """In sorted place when the block is sorted (``from`` lines by module), else at its end."""
     position = block[-1] + 1
-    for i in block:
-        node = _import_of(body[i])
-        if isinstance(node, cst.ImportFrom) and _module_of(node).lstrip(".").lower() > module.lower():
-            position = i
-            break
+    modules = [_module_of(node).lstrip(".").lower() for i in block if isinstance(node := _import_of(body[i]), cst.ImportFrom)]
+    if modules == sorted(modules):
+        for i in block:
+            node = _import_of(body[i])
+            if isinstance(node, cst.ImportFrom) and _module_of(node).lstrip(".").lower() > module.lower():
+                position = i
+                break
     if position == block[0]:
         first = body[position]
         body[position] = first.with_changes(leading_lines=[])

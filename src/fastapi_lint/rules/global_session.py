@@ -1038,6 +1038,34 @@ class GlobalSession(Rule):
             unsafe_fixes=True,
             message_contains="No automatic fix: `default_limit()` (app/module.py) is used in the signature or a decorator of `users()`",
         ),
+        # ...or when a module imports the global (or its module) inside a function.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/reports.py": """
+                    def count():
+                        from app import module
+
+                        return module.db.query(User).count()
+                    """,
+            },
+            message_contains="No automatic fix: app/reports.py imports `app.module` inside a function or a class.",
+        ),
         # ...or when the global is read outside a function.
         Invalid(
             """
