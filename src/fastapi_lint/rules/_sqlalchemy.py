@@ -195,3 +195,63 @@ def session_call_origin(
                 if makes_session_factory(context.index, context.resolve(value.func, found[0])):
                     return SessionOrigin("factory", None)
     return None
+
+
+Flavour = Literal["sync", "async"]
+
+
+def _class_flavour(index: ProjectIndex, qualname: str | None) -> Flavour | None:
+    canonical = index.canonical(qualname)
+    if canonical is None:
+        return None
+    if canonical in ASYNC_SESSION_CLASSES or index.is_subclass(canonical, ASYNC_SESSION_CLASSES):
+        return "async"
+    if canonical in SYNC_SESSION_CLASSES or index.is_subclass(canonical, SYNC_SESSION_CLASSES):
+        return "sync"
+    return None
+
+
+def maker_flavour(index: ProjectIndex, maker: str | None, class_keyword: object) -> Flavour | None:
+    """Whether ``maker(..., class_=class_keyword)`` builds a factory of sync or async sessions.
+
+    ``class_keyword`` is the summary's value of the ``class_`` keyword (``None`` when absent).
+    A factory built by a project function is not followed: None."""
+    canonical = index.canonical(maker)
+    if canonical in ASYNC_SESSIONMAKERS:
+        return "async"
+    if canonical not in SYNC_SESSIONMAKERS:
+        return None
+    if class_keyword is None:
+        return "sync"
+    qualname = getattr(class_keyword, "qualname", None)
+    return _class_flavour(index, qualname) if qualname is not None else None
+
+
+def factory_flavour(index: ProjectIndex, qualname: str | None) -> Flavour | None:
+    """Sync or async sessions from the project factory ``qualname`` (``SessionLocal``)."""
+    symbol = index.lookup(index.canonical(qualname))
+    if symbol is None or symbol.assign is None or symbol.assign.call is None:
+        return None
+    keywords = dict(symbol.assign.keywords)
+    if symbol.assign.has_double_star:
+        return None
+    return maker_flavour(index, symbol.assign.call, keywords.get("class_"))
+
+
+def origin_flavour(index: ProjectIndex, origin: SessionOrigin, _depth: int = 0) -> Flavour | None:
+    """Sync or async: what kind of session the call behind ``origin`` creates (None: unknown)."""
+    if origin.qualname is None or _depth > _MAX_DEPTH:
+        return None
+    if origin.kind == "class":
+        return _class_flavour(index, origin.qualname)
+    if origin.kind == "factory":
+        return factory_flavour(index, origin.qualname)
+    symbol = index.lookup(index.canonical(origin.qualname))
+    function = symbol.function if symbol is not None else None
+    if function is None:
+        return None
+    flavours = set()
+    for returned in function.returns:
+        inner = creates_session(index, returned)
+        flavours.add(origin_flavour(index, inner, _depth + 1) if inner is not None else None)
+    return flavours.pop() if len(flavours) == 1 else None

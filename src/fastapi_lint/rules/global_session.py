@@ -8,7 +8,7 @@ import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.names import Scope
-from fastapi_lint.linter.rule import Invalid, Rule, Valid
+from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
 from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
 from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
 
@@ -82,8 +82,42 @@ class GlobalSession(Rule):
     ```
 
     ## Fix safety
-    There is no fix: moving the session into a dependency changes every
-    function that uses it.
+    For a module-level `name = factory()` (`factory` a project
+    `sessionmaker(...)` / `async_sessionmaker(...)`, called without
+    arguments), an unsafe fix (applied with `--unsafe-fixes`) replaces the
+    global by a per-request dependency, across the project:
+
+    - the dependency is the project's own when it has one: a parameterless,
+      undecorated generator (any module, any name) yielding a session from the
+      same factory. Otherwise `get_db` (or `get_session` when the name is
+      taken) is created right after the factory, in its module:
+      `def get_db(): with SessionLocal() as db: yield db` (`async def` and
+      `async with ... as session` for an async factory);
+    - every route (`@router.get(...)`, `@app.post(...)`... on a
+      `fastapi.APIRouter()` / `fastapi.FastAPI()`) reading the global gets a
+      parameter named like the global, so that its body is unchanged:
+      `db: Session = Depends(get_db)`, or `db: Annotated[Session,
+      Depends(get_db)]` when the project writes `Annotated` dependencies;
+    - every other function reading it (a service) gets a first parameter
+      `db: Session`, and each of its calls passes the caller's session as first
+      argument; a caller that is not a route is threaded the same way, up to
+      the routes;
+    - the global is removed, with the imports only it used; `Depends`, the
+      session class, `Annotated` and the dependency are imported where needed.
+
+    No fix is offered, and the message says why, when a function needing the
+    session is called from nowhere in the project (a script, a scheduler, a
+    test), is used as a value (a callback, a background task), is decorated,
+    is a method or a nested function, when a route is also called directly,
+    when the global is read outside a function or assigned (`global db`),
+    when a module imports `*` from its module, when a name the fix needs is
+    taken, or when importing the dependency would create an import cycle.
+
+    It is unsafe because each request now gets its own session, closed when
+    the request ends: objects loaded through it are detached afterwards,
+    state kept in the shared session between requests (pending objects, an
+    open transaction) is gone, and code outside the routes that relied on the
+    global (`from app.db import db` in a shell script) has to open its own.
 
     ## Options
     None.
@@ -92,7 +126,7 @@ class GlobalSession(Rule):
     code = "FAPI301"
     name = "global-session"
     summary = "Session instance held at module level or as a class attribute"
-    fix_availability = None
+    fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
 
     MESSAGE = (
@@ -102,6 +136,8 @@ class GlobalSession(Rule):
         "session per request in a dependency (`with {call} as session: yield session`, `async with` for an "
         "async session) and inject it with `Depends`."
     )
+
+    NO_FIX = "No automatic fix: {reason}."
 
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         super().__init__(context, settings)
@@ -130,10 +166,27 @@ class GlobalSession(Rule):
             if self._closed_by_module(name, [*above, parent]):
                 return
             subject = self._holder(scope, name)
+            if scope.kind == "module":
+                self._report(call, subject, " at import time", origin.note(), self._module_fix(call, child, name, origin, above))
+                return
         else:
             holder = self._enclosing_target()
             subject = self._holder(scope, holder) if holder else "Code run at import time"
         self._report(call, subject, " at import time", origin.note())
+
+    def _module_fix(
+        self, call: cst.Call, child: cst.CSTNode, name: str, origin: SessionOrigin, above: list[cst.CSTNode]
+    ) -> FixSpec | str:
+        """The dependency fix for ``name = SessionLocal()`` at module level, or why there is none."""
+        statement = above[-1] if above else None
+        top_level = isinstance(statement, cst.SimpleStatementLine) and any(s is statement for s in self.context.tree.body)
+        if child is not call or not top_level or len(statement.body) != 1:  # type: ignore[union-attr]
+            return "the session is not created by a plain statement `name = factory()` at the top of the module"
+        if origin.kind != "factory" or origin.qualname is None:
+            return "only sessions from a project `sessionmaker(...)`/`async_sessionmaker(...)` are replaced by a dependency"
+        from fastapi_lint.rules._global_session_fix import plan_global_fix  # only once a global is flagged
+
+        return plan_global_fix(self.context, statement, name, call, origin.qualname)  # type: ignore[arg-type]
 
     def _holder(self, scope: Scope, name: str) -> str:
         if scope.kind == "class" and isinstance(scope.node, cst.ClassDef):
@@ -167,9 +220,12 @@ class GlobalSession(Rule):
         function = scope.node.name.value if isinstance(scope.node, cst.FunctionDef) else "a lambda"
         self._report(call, f"Global `{name}` (assigned in `{function}()`)", "", origin.note())
 
-    def _report(self, call: cst.Call, subject: str, when: str, origin: str) -> None:
+    def _report(self, call: cst.Call, subject: str, when: str, origin: str, fix: FixSpec | str | None = None) -> None:
         text = call_text(self.context, call)
-        self.report(call, self.MESSAGE.format(subject=subject, call=text, origin=origin, when=when))
+        message = self.MESSAGE.format(subject=subject, call=text, origin=origin, when=when)
+        if isinstance(fix, str):
+            message = f"{message} {self.NO_FIX.format(reason=fix)}"
+        self.report(call, message, fix if isinstance(fix, FixSpec) else None)
 
     def _site(self, call: cst.Call) -> tuple[cst.CSTNode, cst.CSTNode | None, list[cst.CSTNode]]:
         """The call (or the ``await`` around it), its parent, and the parent's ancestors."""
@@ -528,6 +584,507 @@ class GlobalSession(Rule):
             db.close()
             """,
             line=5,
+        ),
+        # Fixes. Routes of the module get a new dependency, defined after the factory.
+        Invalid(
+            """
+            from fastapi import FastAPI
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+
+            engine = create_engine("sqlite://")
+            SessionLocal = sessionmaker(bind=engine)
+            db = SessionLocal()
+            app = FastAPI()
+
+
+            @app.get("/users/{user_id}")
+            def read_user(user_id: int):
+                return db.get(User, user_id)
+
+
+            @app.post("/users")
+            async def create_user(name: str):
+                db.add(User(name=name))
+                db.commit()
+            """,
+            line=8,
+            unsafe_fixes=True,
+            expected_fix="""
+            from fastapi import Depends, FastAPI
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session, sessionmaker
+
+            engine = create_engine("sqlite://")
+            SessionLocal = sessionmaker(bind=engine)
+
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+
+            app = FastAPI()
+
+
+            @app.get("/users/{user_id}")
+            def read_user(user_id: int, db: Session = Depends(get_db)):
+                return db.get(User, user_id)
+
+
+            @app.post("/users")
+            async def create_user(name: str, db: Session = Depends(get_db)):
+                db.add(User(name=name))
+                db.commit()
+            """,
+        ),
+        # The project's own dependency (found by what it yields, in another module) is
+        # reused, in the project's ``Annotated`` style.
+        Invalid(
+            """
+            from fastapi import APIRouter
+
+            from app.db import SessionLocal
+            from app.deps import CurrentUser
+
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/items")
+            def list_items(user: CurrentUser, limit: int = 10):
+                return db.query(Item).limit(limit).all()
+            """,
+            path="app/api/items.py",
+            line=8,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/db.py": "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n",
+                "app/deps.py": """
+                    from typing import Annotated
+
+                    from fastapi import Depends
+
+                    from app.db import SessionLocal as make_session
+
+
+                    def open_session():
+                        session = make_session()
+                        try:
+                            yield session
+                        finally:
+                            session.close()
+
+
+                    def current_user():
+                        return {"name": "ada"}
+
+
+                    CurrentUser = Annotated[dict, Depends(current_user)]
+                    """,
+            },
+            expected_fix="""
+            from typing import Annotated
+
+            from fastapi import APIRouter, Depends
+            from sqlalchemy.orm import Session
+
+            from app.deps import CurrentUser, open_session
+
+            router = APIRouter()
+
+
+            @router.get("/items")
+            def list_items(user: CurrentUser, db: Annotated[Session, Depends(open_session)], limit: int = 10):
+                return db.query(Item).limit(limit).all()
+            """,
+        ),
+        # A service holding the global, called by two routes of another module: the session
+        # is threaded from the routes; the factory, re-exported by its package and imported
+        # relatively, gets the new dependency in its own module.
+        Invalid(
+            """
+            from ..db import SessionLocal
+
+            db = SessionLocal()
+
+
+            def create_user(name: str):
+                user = User(name=name)
+                db.add(user)
+                db.commit()
+                return user
+            """,
+            path="app/services/users.py",
+            line=4,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/services/__init__.py": "",
+                "app/db/__init__.py": "from .session import SessionLocal\n",
+                "app/db/session.py": """
+                    from sqlalchemy import create_engine
+                    from sqlalchemy.orm import sessionmaker
+
+                    engine = create_engine("sqlite://")
+                    SessionLocal = sessionmaker(bind=engine)
+                    """,
+                "app/api.py": """
+                    from fastapi import APIRouter
+
+                    from app.services import users
+
+                    router = APIRouter()
+
+
+                    @router.post("/users")
+                    def signup(name: str):
+                        return users.create_user(name)
+
+
+                    @router.post("/admin/users")
+                    def admin_create(name: str, active: bool = True):
+                        user = users.create_user(name)
+                        return {"id": user.id, "active": active}
+                    """,
+            },
+            expected_fix="""
+            from sqlalchemy.orm import Session
+
+
+            def create_user(db: Session, name: str):
+                user = User(name=name)
+                db.add(user)
+                db.commit()
+                return user
+            """,
+            expected_files={
+                "app/db/session.py": """
+                    from sqlalchemy import create_engine
+                    from sqlalchemy.orm import sessionmaker
+
+                    engine = create_engine("sqlite://")
+                    SessionLocal = sessionmaker(bind=engine)
+
+
+                    def get_db():
+                        with SessionLocal() as db:
+                            yield db
+                    """,
+                "app/api.py": """
+                    from fastapi import APIRouter, Depends
+                    from sqlalchemy.orm import Session
+
+                    from app.db.session import get_db
+                    from app.services import users
+
+                    router = APIRouter()
+
+
+                    @router.post("/users")
+                    def signup(name: str, db: Session = Depends(get_db)):
+                        return users.create_user(db, name)
+
+
+                    @router.post("/admin/users")
+                    def admin_create(name: str, active: bool = True, db: Session = Depends(get_db)):
+                        user = users.create_user(db, name)
+                        return {"id": user.id, "active": active}
+                    """,
+            },
+        ),
+        # An async factory: an ``async def`` dependency with ``async with``; the global's name is kept.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy import select
+
+            from app.db import AsyncSessionLocal as Maker
+
+            router = APIRouter()
+            session = Maker()
+
+
+            @router.get("/users")
+            async def list_users():
+                result = await session.execute(select(User))
+                return result.scalars().all()
+            """,
+            line=8,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/db.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+                    engine = create_async_engine("sqlite+aiosqlite://")
+                    AsyncSessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+                    """,
+            },
+            expected_fix="""
+            from fastapi import APIRouter, Depends
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app.db import get_db
+
+            router = APIRouter()
+
+
+            @router.get("/users")
+            async def list_users(session: AsyncSession = Depends(get_db)):
+                result = await session.execute(select(User))
+                return result.scalars().all()
+            """,
+            expected_files={
+                "app/db.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+                    engine = create_async_engine("sqlite+aiosqlite://")
+                    AsyncSessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+                    async def get_db():
+                        async with AsyncSessionLocal() as session:
+                            yield session
+                    """,
+            },
+        ),
+        # A dependency reading the global (used only as ``Depends(...)``) gets the session
+        # like a route: FastAPI solves ``get_db`` once per request for both.
+        Invalid(
+            """
+            from typing import Annotated
+
+            from fastapi import APIRouter, Depends, Header
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            db = SessionLocal()
+            router = APIRouter()
+
+
+            def current_user(token: str = Header()):
+                return db.query(User).filter_by(token=token).one()
+
+
+            CurrentUser = Annotated[User, Depends(current_user)]
+
+
+            @router.get("/me")
+            def me(user: CurrentUser):
+                return user
+
+
+            @router.delete("/me")
+            def leave(user: User = Depends(dependency=current_user)):
+                db.delete(user)
+                db.commit()
+            """,
+            line=8,
+            unsafe_fixes=True,
+            expected_fix="""
+            from typing import Annotated
+
+            from fastapi import APIRouter, Depends, Header
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SessionLocal = sessionmaker()
+
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+
+            router = APIRouter()
+
+
+            def current_user(db: Annotated[Session, Depends(get_db)], token: str = Header()):
+                return db.query(User).filter_by(token=token).one()
+
+
+            CurrentUser = Annotated[User, Depends(current_user)]
+
+
+            @router.get("/me")
+            def me(user: CurrentUser):
+                return user
+
+
+            @router.delete("/me")
+            def leave(db: Annotated[Session, Depends(get_db)], user: User = Depends(dependency=current_user)):
+                db.delete(user)
+                db.commit()
+            """,
+        ),
+        # No fix when a function needing the session has callers the tool cannot see...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            def count_users():
+                return db.query(User).count()
+
+
+            @router.get("/stats")
+            def stats():
+                return {"users": count_users()}
+
+
+            def nightly_report():
+                print(count_users())
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains=(
+                "No automatic fix: `nightly_report()` (app/module.py) needs the session and no function of the "
+                "project calls it: its callers cannot pass it one."
+            ),
+        ),
+        # ...or is used as a value (a callback)...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            def cleanup():
+                db.query(Token).delete()
+
+
+            @router.post("/logout")
+            def logout(tasks: BackgroundTasks):
+                tasks.add_task(cleanup)
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `cleanup()` (app/module.py) is used as a value, not called, in app/module.py",
+        ),
+        # ...or is a method, or a route also called directly.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            class Repository:
+                def all(self):
+                    return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `db` is used in the class `Repository` (app/module.py)",
+        ),
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+
+
+            @router.get("/people")
+            def people():
+                return users()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: the route `users()` (app/module.py) is also used directly in app/module.py.",
+        ),
+        # ...or is evaluated when a function is defined (a default value, a decorator).
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            def default_limit():
+                return db.query(Setting).count()
+
+
+            @router.get("/users")
+            def users(limit: int = default_limit()):
+                return limit
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `default_limit()` (app/module.py) is used in the signature or a decorator of `users()`",
+        ),
+        # ...or when a module imports the global (or its module) inside a function.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/reports.py": """
+                    def count():
+                        from app import module
+
+                        return module.db.query(User).count()
+                    """,
+            },
+            message_contains="No automatic fix: app/reports.py imports `app.module` inside a function or a class.",
+        ),
+        # ...or when the global is read outside a function.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+            repository = Repository(db)
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            message_contains="No automatic fix: `db` is used outside a module-level function in app/module.py.",
         ),
     ]
 

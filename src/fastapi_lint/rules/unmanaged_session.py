@@ -9,8 +9,8 @@ from typing import Any, Callable, Iterator, Literal, Mapping, Sequence
 import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
-from fastapi_lint.linter.rule import Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
+from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
+from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, origin_flavour, session_call_origin
 
 # Wrappers that close what they are given when their block ends.
 _CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
@@ -357,8 +357,28 @@ class UnmanagedSession(Rule):
     ```
 
     ## Fix safety
-    There is no fix: where the session's work ends, and whether a
-    `with` block or a `try/finally` fits, depends on the code.
+    An unsafe fix (applied with `--unsafe-fixes`) opens the session in a
+    `with` block (`async with` for an async session in an `async def`):
+
+    - `db = SessionLocal()` followed by its uses: the rest of the block (up to a
+      `db.close()` statement of that block, which the `with` makes redundant
+      and which is removed) moves into `with SessionLocal() as db:`; a
+      `try/finally` whose `finally` only closes the session is unwrapped (its
+      body stays, in the `with` block). Offered
+      only when every use of `db` is in that part of the same block, `db` is not
+      bound again, not used in a nested function and not closed elsewhere;
+    - `f(SessionLocal())` or `SessionLocal().query(...)`: the statement moves
+      into `with SessionLocal() as session:` (a name the function does not use
+      yet: `session`, `db`, `db_session`, `session_2`...). Not offered inside a
+      comprehension, a lambda, a conditional expression or `and`/`or`.
+
+    It is unsafe because the session is now closed when the block ends, also
+    on exceptions: objects loaded through it are detached from then on, and
+    reading an expired attribute of one after the block (after a `commit()`
+    with the default `expire_on_commit=True`) raises `DetachedInstanceError`
+    where the open session used to reload it. A session whose factory is not
+    known to be sync or async (one built by a project function, a
+    function-local `sessionmaker`) gets no fix.
 
     ## Options
     None.
@@ -367,7 +387,7 @@ class UnmanagedSession(Rule):
     code = "FAPI303"
     name = "unmanaged-session"
     summary = "Session created in a function and not closed on every path"
-    fix_availability = None
+    fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
 
     NEVER_CLOSED = (
@@ -423,6 +443,7 @@ class UnmanagedSession(Rule):
             return
         origin = session_call_origin(self.context, node, self._origins)
         if origin is not None:
+            self._origin = origin
             check(self._fields(node, origin, scope.node))
 
     def _site_check(
@@ -452,7 +473,7 @@ class UnmanagedSession(Rule):
             entered = attr == "begin" and isinstance(grandparent, cst.Call) and is_with_item(grandparent, above[:-1])
             if attr in _HARMLESS_ATTRIBUTES or entered:
                 return None
-            return lambda fields: self.report(call, self.USED_ONCE.format(attr=attr, **fields))
+            return lambda fields: self.report(call, self.USED_ONCE.format(attr=attr, **fields), self._inline_fix(call, function))
         if isinstance(parent, cst.Yield) and parent.value is child:
             if any(type(node).__name__ in _LOOPS for node in _inside(above, function)):
                 return None  # a generator handing out sessions: its consumer owns them
@@ -462,7 +483,16 @@ class UnmanagedSession(Rule):
     def _check_argument(self, call: cst.Call, outer: cst.Call, outer_ancestors: Ancestors, fields: dict[str, str]) -> None:
         if argument_fate(self.context, outer, outer_ancestors) == "use":
             callee = self._code(outer.func) + "()"
-            self.report(call, self.PASSED_INLINE.format(callee=callee, **fields))
+            self.report(call, self.PASSED_INLINE.format(callee=callee, **fields), self._inline_fix(call, self._function()))
+
+    def _function(self) -> cst.FunctionDef | cst.Lambda:
+        return self.context.scope.node  # type: ignore[return-value]
+
+    def _inline_fix(self, call: cst.Call, function: cst.FunctionDef | cst.Lambda) -> FixSpec | None:
+        from fastapi_lint.rules._session_fix import inline_fix  # only once a session is flagged
+
+        flavour = origin_flavour(self.context.index, self._origin)
+        return inline_fix(self.context, function, call, self.context.ancestors, flavour)
 
     def _fields(self, call: cst.Call, origin: SessionOrigin, function: cst.FunctionDef | cst.Lambda) -> dict[str, str]:
         is_async = isinstance(function, cst.FunctionDef) and function.asynchronous is not None
@@ -486,7 +516,13 @@ class UnmanagedSession(Rule):
         else:
             message = self.NEVER_CLOSED
         close = f"await {name}.close()" if fields["with_"] == "async with" else f"{name}.close()"
-        self.report(call, message.format(name=name, close=close, **fields))
+        fix = None
+        if not uses.yields:
+            from fastapi_lint.rules._session_fix import with_block_fix  # only once a session is flagged
+
+            flavour = origin_flavour(self.context.index, self._origin)
+            fix = with_block_fix(self.context, function, call, name, creation, flavour)
+        self.report(call, message.format(name=name, close=close, **fields), fix)
 
     def _is_fixture(self, function: cst.FunctionDef | cst.Lambda) -> bool:
         if not isinstance(function, cst.FunctionDef):
@@ -1002,6 +1038,184 @@ class UnmanagedSession(Rule):
                 session.commit()
             """,
             line=6,
+        ),
+        # Fixes: the rest of the block moves into ``with``; the closing ``db.close()`` goes.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def create(data):
+                # One unit of work.
+                db = SessionLocal()  # short-lived
+                user = User(**data)
+                db.add(user)
+                if data:
+                    db.commit()
+                db.close()
+                return user
+            """,
+            line=8,
+            unsafe_fixes=True,
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def create(data):
+                # One unit of work.
+                with SessionLocal() as db:  # short-lived
+                    user = User(**data)
+                    db.add(user)
+                    if data:
+                        db.commit()
+                return user
+            """,
+        ),
+        # An async factory re-exported by a package, imported relatively under an alias:
+        # ``async with`` (and ``await db.close()`` dropped); a nested block is fixed in place.
+        Invalid(
+            """
+            from ..db import SessionLocal as make_session
+
+            async def create(items):
+                for item in items:
+                    db: AsyncSession = make_session()
+                    db.add(item)
+                    await db.commit()
+                    await db.close()
+                return len(items)
+            """,
+            path="app/api/routes.py",
+            line=6,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/api/__init__.py": "",
+                "app/db/__init__.py": "from .session import SessionLocal\n",
+                "app/db/session.py": """
+                    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+                    SessionLocal = async_sessionmaker()
+                    """,
+            },
+            expected_fix="""
+            from ..db import SessionLocal as make_session
+
+            async def create(items):
+                for item in items:
+                    async with make_session() as db:
+                        db.add(item)
+                        await db.commit()
+                return len(items)
+            """,
+        ),
+        # Inline sessions get their own block, under a name the function does not use yet.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            from app.crud import create_user
+
+            SessionLocal = sessionmaker()
+
+            def signup(data):
+                user = create_user(SessionLocal(), data)
+                return user
+
+            def count(session):
+                return SessionLocal().query(User).count() + session
+            """,
+            line=9,
+            count=2,
+            unsafe_fixes=True,
+            files={"app/__init__.py": "", "app/crud.py": "def create_user(db, data):\n    return db\n"},
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            from app.crud import create_user
+
+            SessionLocal = sessionmaker()
+
+            def signup(data):
+                with SessionLocal() as session:
+                    user = create_user(session, data)
+                return user
+
+            def count(session):
+                with SessionLocal() as db:
+                    return db.query(User).count() + session
+            """,
+        ),
+        # A ``try/finally`` whose ``finally`` only closes the session (and does not cover
+        # its creation) is unwrapped: the ``with`` block closes it, on every path.
+        Invalid(
+            """
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def save(user, notify):
+                db = SessionLocal()
+                db.add(user)
+                if notify:
+                    # Only then.
+                    try:
+                        db.commit()
+                    finally:
+                        db.close()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            expected_fix="""
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+
+            def save(user, notify):
+                with SessionLocal() as db:
+                    db.add(user)
+                    if notify:
+                        # Only then.
+                        db.commit()
+            """,
+        ),
+        # No fix where the control flow does not allow one: used after the block that
+        # creates it, used after ``close()``, created in a condition, an async session in a
+        # sync function.
+        Invalid(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            AsyncSessionLocal = async_sessionmaker()
+
+            def outside(data):
+                if data:
+                    db = SessionLocal()
+                    db.add(data)
+                db.commit()
+
+            def after_close(data):
+                db = SessionLocal()
+                db.add(data)
+                db.close()
+                print(db.info)
+
+            def conditional(data):
+                results = [create_user(SessionLocal(), item) for item in data]
+                return data and create_user(SessionLocal(), data)
+
+            def wrong_kind(data):
+                session = AsyncSessionLocal()
+                session.add(data)
+            """,
+            line=10,
+            count=5,
+            unsafe_fixes=True,
+            expected_fix=None,
         ),
     ]
 
