@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import multiprocessing
 import os
@@ -24,7 +23,7 @@ from fastapi_lint.linter.fixes import (
     multi_file_fixes_for,
     write_atomically,
 )
-from fastapi_lint.linter.multi_fix import apply_multi_file_fixes, touched_paths
+from fastapi_lint.linter.multi_fix import apply_multi_file_fixes, diff_texts, touched_paths
 from fastapi_lint.linter.cache import CACHE_DIRECTORY, CacheData, FileEntry, cache_file, settings_key
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.cache import save as save_cache
@@ -588,11 +587,7 @@ def _file_silences(path: Path, code: str, line: int) -> bool:
 
 
 def unified_diff(shown: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{shown}", tofile=f"b/{shown}"
-        )
-    )
+    return diff_texts(before, after, f"a/{shown}", f"b/{shown}")
 
 
 def check_source(source: str, path: Path, settings: Settings | None = None) -> list[Diagnostic]:

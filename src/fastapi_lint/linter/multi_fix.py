@@ -171,13 +171,10 @@ def _render(plan: _Plan) -> tuple[dict[str, str], set[str]]:
 
 
 def _diffs(plan: _Plan, texts: dict[str, str]) -> dict[str, str]:
-    import difflib
-
     diffs: dict[str, str] = {}
     for path in sorted({*texts, *plan.moves}):
         if path in plan.creates:
-            body = difflib.unified_diff([], _lines(texts[path]), fromfile="/dev/null", tofile=f"b/{path}")
-            diffs[path] = "".join(body)
+            diffs[path] = diff_texts("", texts[path], "/dev/null", f"b/{path}")
             continue
         before = plan.sources[path].text if path in plan.sources else None
         target = plan.moves.get(path, path)
@@ -187,9 +184,15 @@ def _diffs(plan: _Plan, texts: dict[str, str]) -> dict[str, str]:
         if before is None or path not in texts:
             diffs[target] = header
             continue
-        body = difflib.unified_diff(_lines(before), _lines(texts[path]), fromfile=f"a/{path}", tofile=f"b/{target}")
-        diffs[target] = header + "".join(body)
+        diffs[target] = header + diff_texts(before, texts[path], f"a/{path}", f"b/{target}")
     return diffs
+
+
+def diff_texts(before: str, after: str, fromfile: str, tofile: str) -> str:
+    """A unified diff that ends with a line break, marking a last line that has none as git does."""
+    import difflib
+
+    return "".join(difflib.unified_diff(_lines(before), _lines(after), fromfile=fromfile, tofile=tofile))
 
 
 def _lines(text: str) -> list[str]:
