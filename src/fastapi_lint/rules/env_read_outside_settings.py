@@ -14,6 +14,7 @@ from fastapi_lint.linter.index import ClassSummary, ProjectIndex, Symbol
 from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, Valid
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.summary import UNKNOWN, literal_value
+from fastapi_lint.rules._settings_fix import SettingsFixer
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.context import FileContext
@@ -322,7 +323,9 @@ class EnvReadOutsideSettings(Rule):
             return
         if self._in_settings_module() or self._configures_settings(read.node):
             return
-        self.report(read.node, self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read)))
+        fix, note = SettingsFixer(self).fix_for(read)
+        message = self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read))
+        self.report(read.node, message + note, fix)
 
     def _iterates_environment(self, key: cst.BaseExpression) -> bool:
         """``for k in os.environ: os.environ[k]`` copies the environment; it reads no named variable."""
