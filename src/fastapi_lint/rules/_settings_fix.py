@@ -203,7 +203,7 @@ class SettingsFixer:
         new_tree = tree.deep_replace(shape.node, cst.parse_expression(replacement))
         assert isinstance(new_tree, cst.Module)
         if imported is not None:
-            added = _add_import(new_tree, imported[0], imported[1], self.context.module_name, self.context.is_package)
+            added = self._add_import(new_tree, imported[0], imported[1])
             if added is None or not self._import_precedes_read(tree, added, imported[1]):
                 return None
             new_tree = self._separate_project_import(new_tree, added, imported[1])
@@ -214,6 +214,54 @@ class SettingsFixer:
         # only that file while linting it, and recognises it by that name.
         own_edits = edits_between(self.context.display_path, self.context.text, new_tree.code)
         return FixSpec("unsafe", message, edits=(*own_edits, *other_edits))
+
+    def _add_import(self, tree: cst.Module, module: str, name: str) -> cst.Module | None:
+        """``from <module> import <name>``, relative when the module imports the project
+        relatively, merged into an existing import of that module."""
+        own, is_package = self.context.module_name, self.context.is_package
+        relative = _relative_name(own, is_package, module) if self._imports_relatively() else None
+        if relative is None:
+            return _add_import(tree, module, name, own, is_package)
+        statement = cst.parse_statement(f"from {relative} import {name}\n")
+        assert isinstance(statement, cst.SimpleStatementLine)
+        body = list(tree.body)
+        for number, node in enumerate(body):
+            if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+                continue
+            small = node.body[0]
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                base = names.dotted_name(small.module) if small.module is not None else None
+                if small.relative and names.resolve_relative(own, is_package, len(small.relative), base) == module:
+                    aliases = [*small.names, cst.ImportAlias(cst.Name(name))]
+                    aliases = [alias.with_changes(comma=cst.MaybeSentinel.DEFAULT) for alias in aliases]
+                    merged = small.with_changes(names=aliases, lpar=None, rpar=None)
+                    body[number] = node.with_changes(body=[merged])
+                    return tree.with_changes(body=body)
+        after = 0
+        for number, node in enumerate(body):
+            if _is_docstring(node, number) or any(True for _ in _statement_imports(node, own, is_package)):
+                after = number + 1
+            else:
+                break
+        body.insert(after, statement)
+        return tree.with_changes(body=body)
+
+    def _imports_relatively(self) -> bool:
+        """Whether the module's top-level project imports are all relative (and there are some)."""
+        styles = set()
+        for node in self.context.tree.body:
+            if not isinstance(node, cst.SimpleStatementLine):
+                continue
+            for small in node.body:
+                if isinstance(small, cst.ImportFrom):
+                    if small.relative:
+                        styles.add("relative")
+                    elif small.module is not None and self.index.split(names.dotted_name(small.module) or "") is not None:
+                        styles.add("absolute")
+                elif isinstance(small, cst.Import):
+                    if any(self.index.split(names.dotted_name(alias.name) or "") is not None for alias in small.names):
+                        styles.add("absolute")
+        return styles == {"relative"}
 
     def _separate_project_import(self, before: cst.Module, after: cst.Module, name: str) -> cst.Module:
         """A new project import after third-party ones starts its own group (a blank line)."""
@@ -732,6 +780,18 @@ def _block_imports(body: object, module: str, is_package: bool, every: bool) -> 
         elif every and isinstance(node, (cst.If, cst.Try, cst.With)):
             for block in names.sub_blocks(node):
                 yield from _block_imports(block, module, is_package, every)
+
+
+def _relative_name(own: str, is_package: bool, module: str) -> str | None:
+    """``..core.config`` for ``app.core.config`` seen from ``app.api.routes``."""
+    package = own.split(".") if is_package else own.split(".")[:-1]
+    target = module.split(".")
+    common = 0
+    while common < min(len(package), len(target) - 1) and package[common] == target[common]:
+        common += 1
+    if common == 0:
+        return None
+    return "." * (len(package) - common + 1) + ".".join(target[common:])
 
 
 def _add_import(tree: cst.Module, module: str, object_name: str, own_module: str, is_package: bool) -> cst.Module | None:

@@ -15,6 +15,7 @@ from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, V
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.summary import UNKNOWN, literal_value
 from fastapi_lint.rules._settings_fix import SettingsFixer
+from fastapi_lint.rules._settings_fix_cases import SETTINGS_FIX_INVALID
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.context import FileContext
@@ -1281,6 +1282,7 @@ class EnvReadOutsideSettings(Rule):
             line=8,
             count=2,
         ),
+        *SETTINGS_FIX_INVALID,
     ]
 
 
