@@ -237,12 +237,21 @@ class SettingsFixer:
                     merged = small.with_changes(names=aliases, lpar=None, rpar=None)
                     body[number] = node.with_changes(body=[merged])
                     return tree.with_changes(body=body)
-        after = 0
+        after, before_relative = 0, False
         for number, node in enumerate(body):
-            if _is_docstring(node, number) or any(True for _ in _statement_imports(node, own, is_package)):
-                after = number + 1
-            else:
+            if not (_is_docstring(node, number) or any(True for _ in _statement_imports(node, own, is_package))):
                 break
+            small = node.body[0] if isinstance(node, cst.SimpleStatementLine) else None
+            if isinstance(small, cst.ImportFrom) and small.relative and _relative_spelling(small) > relative:
+                before_relative = True  # sorted among the relative imports, as isort does
+                break
+            after = number + 1
+        if before_relative:
+            # Take the place of the statement it goes before, blank lines and all.
+            following = body[after]
+            if isinstance(following, cst.SimpleStatementLine) and following.leading_lines:
+                statement = statement.with_changes(leading_lines=following.leading_lines)
+                body[after] = following.with_changes(leading_lines=[])
         body.insert(after, statement)
         return tree.with_changes(body=body)
 
@@ -780,6 +789,11 @@ def _block_imports(body: object, module: str, is_package: bool, every: bool) -> 
         elif every and isinstance(node, (cst.If, cst.Try, cst.With)):
             for block in names.sub_blocks(node):
                 yield from _block_imports(block, module, is_package, every)
+
+
+def _relative_spelling(node: cst.ImportFrom) -> str:
+    module = names.dotted_name(node.module) if node.module is not None else ""
+    return "." * len(node.relative) + (module or "")
 
 
 def _relative_name(own: str, is_package: bool, module: str) -> str | None:

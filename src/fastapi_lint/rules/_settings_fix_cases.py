@@ -176,8 +176,8 @@ SETTINGS_FIX_INVALID = [
         unsafe_fixes=True,
         files={**_PACKAGES, "app/db.py": "engine = None\n", "app/core/config.py": CONFIG},
         expected_fix="""
-        from ..db import engine
         from ..core.config import settings
+        from ..db import engine
 
 
         def region() -> str:

@@ -69,7 +69,7 @@ def _plain(kind: str, node: cst.BaseExpression, default: cst.BaseExpression | No
     if default is None:
         return Shape(node, "str", None, None)
     if isinstance(default, cst.SimpleString) and isinstance(default.evaluated_value, str):
-        return Shape(node, "str", default.evaluated_value, default.value)
+        return Shape(node, "str", default.evaluated_value, _string_code(default))
     return None
 
 
@@ -153,6 +153,18 @@ def _boolean(plain: Shape, ancestors: list[cst.CSTNode]) -> Shape | None:
         seen = plain.default.lower() if folds_case else plain.default
         value = (seen in words) == positive
     return Shape(comparison, "bool", value, repr(value))
+
+
+def _string_code(literal: cst.SimpleString) -> str:
+    """The literal as a field default: in double quotes when that spells the same string
+    without escapes (the reader's quoting need not be the settings module's)."""
+    value = literal.evaluated_value
+    assert isinstance(value, str)
+    body = literal.value[len(literal.prefix) :]
+    plain = literal.prefix == "" and len(body) >= 2 and body[0] == body[-1] and not body.startswith(body[0] * 3)
+    if plain and value.isprintable() and '"' not in value and "\\" not in body:
+        return f'"{value}"'
+    return literal.value
 
 
 def _string_literals(node: cst.BaseExpression) -> list[str] | None:
