@@ -33,6 +33,13 @@ _FIXABLE_CALLS = frozenset({"os.getenv", "os.environ.get"})
 _CACHES = frozenset({"functools.lru_cache", "functools.cache"})
 _FIELD_CALLS = frozenset({"pydantic.Field", "pydantic.fields.Field", "pydantic.v1.Field", "pydantic.v1.fields.Field"})
 _ALIAS_CHOICES = frozenset({"pydantic.AliasChoices", "pydantic.aliases.AliasChoices"})
+# Attributes of pydantic models a field must not shadow.
+_MODEL_ATTRIBUTES = frozenset(
+    {
+        "dict", "json", "copy", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct", "schema",
+        "schema_json", "validate", "update_forward_refs", "fields", "settings_customise_sources", "Config",
+    }
+)
 _DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "requirements.txt", "requirements.in")
 _NEW_MODULE_TEXT = '''from pydantic_settings import BaseSettings
 
@@ -177,6 +184,8 @@ class SettingsFixer:
         declaration: str = "",
     ) -> FixSpec | None:
         access = self._existing_access(target)
+        if access is not None and not self._unshadowed(access.split(".", 1)[0].removesuffix("()")):
+            return None
         imported = None if access is not None else (target.module, target.object_name)
         if access is None:
             access = f"{target.object_name}()" if target.is_getter else target.object_name
@@ -351,7 +360,15 @@ class SettingsFixer:
         """Whether ``name`` can be imported at module level and seen where the read is."""
         if name in self.context.module_scope.names:
             return False
-        return self.context.lookup(name) is None
+        return self.context.lookup(name) is None and self._unshadowed(name)
+
+    def _unshadowed(self, name: str) -> bool:
+        """Whether no function around the read binds ``name`` anywhere in its body (a local
+        assigned after the read still makes the name local there)."""
+        for ancestor in self.context.ancestors:
+            if isinstance(ancestor, (cst.FunctionDef, cst.Lambda)) and _mentions_name(ancestor, name):
+                return False
+        return True
 
     def _import_precedes_read(self, old: cst.Module, new: cst.Module, name: str) -> bool:
         """A read that runs at import time must come after the new import."""
@@ -430,6 +447,8 @@ class SettingsFixer:
             for number, node in enumerate(body):
                 if _is_docstring(node, number) or _is_field_line(node):
                     after = number + 1
+            if after < len(body) and isinstance(body[after], cst.BaseCompoundStatement) and not body[after].leading_lines:
+                body[after] = body[after].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
             body.insert(after, statement)
         new_tree = tree.deep_replace(cls, cls.with_changes(body=cls.body.with_changes(body=body)))
         assert isinstance(new_tree, cst.Module)
@@ -499,6 +518,8 @@ class SettingsFixer:
         """Every project module that importing ``module`` runs (its packages, its imports, theirs)."""
         cache = _cache(self.index).imported_by
         if module in cache:
+            for known in cache[module]:
+                self.index.source(known)  # the answer depends on them: recorded for the cache
             return cache[module]
         seen: set[str] = set()
         pending = [module, *_parents(module)]
@@ -527,6 +548,9 @@ def _targets(rule: EnvReadOutsideSettings, classes: tuple) -> tuple[_Target, ...
     cache = _cache(index).targets
     if rule.bases not in cache:
         cache[rule.bases] = tuple(_find_targets(rule, classes))
+    else:
+        for target in cache[rule.bases]:
+            index.summary(target.module)  # the answer depends on it: recorded for the cache
     return cache[rule.bases]
 
 
@@ -642,7 +666,7 @@ def _new_field_name(
         name = rest.upper()
     else:
         name = rest.lower()
-    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith(("_", "model_")):
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith(("_", "model_")) or name in _MODEL_ATTRIBUTES:
         return None
     if any(found.name == name for found in fields):
         return None
@@ -721,6 +745,39 @@ def _calls(node: cst.CSTNode | None) -> Iterator[cst.Call]:
         yield node
     for child in node.children:
         yield from _calls(child)
+
+
+def _mentions_name(node: cst.CSTNode, name: str) -> bool:
+    """Whether ``name`` is bound anywhere inside ``node``: a parameter, an assignment or
+    loop target, ``with``/``except ... as``, ``:=``, an import, a nested definition."""
+    for target in _bound_targets(node):
+        if isinstance(target, cst.Name) and target.value == name:
+            return True
+        if isinstance(target, str) and target == name:
+            return True
+    return any(_mentions_name(child, name) for child in node.children)
+
+
+def _bound_targets(node: cst.CSTNode) -> Iterator[cst.CSTNode | str]:
+    if isinstance(node, cst.Param):
+        yield node.name
+    elif isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+        yield from names.target_names(node.target)
+    elif isinstance(node, cst.AsName):
+        if isinstance(node.name, (cst.Name, cst.Tuple, cst.List)):
+            yield from names.target_names(node.name)
+    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        yield node.name
+    elif isinstance(node, (cst.Global, cst.Nonlocal)):
+        yield from (item.name for item in node.names)
+    elif isinstance(node, cst.Import):
+        for alias in node.names:
+            if alias.asname is None:
+                yield (names.dotted_name(alias.name) or "").split(".", 1)[0]
+    elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        for alias in node.names:
+            if alias.asname is None and isinstance(alias.name, cst.Name):
+                yield alias.name
 
 
 def _module_classes(body: object) -> Iterator[cst.ClassDef]:

@@ -378,6 +378,70 @@ SETTINGS_FIX_INVALID = [
         unsafe_fixes=True,
         files={**_PACKAGES, "app/core/config.py": CONFIG},
     ),
+    # A local `settings` assigned after the read would make the new name local there; a
+    # class with only a method gets its first field above it.
+    Invalid(
+        """
+        import os
+
+
+        def connect() -> tuple[str | None, dict[str, str]]:
+            url = os.getenv("DATABASE_URL")
+            settings = {"url": url or ""}
+            return url, settings
+
+
+        def region() -> str:
+            return os.getenv("REGION", "eu")
+        """,
+        path="app/main.py",
+        count=2,
+        unsafe_fixes=True,
+        files={
+            **_PACKAGES,
+            "app/core/config.py": """
+                from pydantic_settings import BaseSettings
+
+
+                class Settings(BaseSettings):
+                    def describe(self) -> str:
+                        return "settings"
+
+
+                settings = Settings()
+            """,
+        },
+        expected_fix="""
+        import os
+
+        from app.core.config import settings
+
+
+        def connect() -> tuple[str | None, dict[str, str]]:
+            url = os.getenv("DATABASE_URL")
+            settings = {"url": url or ""}
+            return url, settings
+
+
+        def region() -> str:
+            return settings.region
+        """,
+        expected_files={
+            "app/core/config.py": """
+                from pydantic_settings import BaseSettings
+
+
+                class Settings(BaseSettings):
+                    region: str = "eu"
+
+                    def describe(self) -> str:
+                        return "settings"
+
+
+                settings = Settings()
+            """
+        },
+    ),
     Invalid(
         """
         import os
