@@ -78,10 +78,16 @@ class _Target:
     cls: cst.ClassDef
     cls_qualname: str
     resolve: Callable[[cst.BaseExpression], str | None]
+    # The other way to the same settings (the getter beside the object): reused when a
+    # module already imports it.
+    alternative: tuple[str, bool] | None = None
 
     @property
     def qualname(self) -> str:
         return f"{self.module}.{self.object_name}"
+
+    def ways(self) -> list[tuple[str, bool]]:
+        return [(self.object_name, self.is_getter), *([self.alternative] if self.alternative else [])]
 
 
 @dataclass
@@ -344,13 +350,17 @@ class SettingsFixer:
     def _existing_access(self, target: _Target) -> str | None:
         """How the linted module already reaches the settings object: ``settings``,
         ``config.settings`` or ``get_settings()`` through an unconditional top-level import."""
-        wanted = self.index.canonical(target.qualname)
+        imports = []
         for local, qualname in _top_level_imports(self.context.tree, self.context.module_name, self.context.is_package):
             found = self.context.lookup(local)
-            if found is None or found[1].kind != "import" or found[0] is not self.context.module_scope:
-                continue
-            if self.index.canonical(qualname) == wanted:
-                return f"{local}()" if target.is_getter else local
+            if found is not None and found[1].kind == "import" and found[0] is self.context.module_scope:
+                imports.append((local, qualname))
+        for name, is_getter in target.ways():
+            wanted = self.index.canonical(f"{target.module}.{name}")
+            for local, qualname in imports:
+                if self.index.canonical(qualname) == wanted:
+                    return f"{local}()" if is_getter else local
+        for local, qualname in imports:
             if self.index.find_module(qualname) == target.module and "." not in local:
                 attribute = f"{local}.{target.object_name}"
                 return f"{attribute}()" if target.is_getter else attribute
@@ -588,12 +598,13 @@ def _find_targets(rule: EnvReadOutsideSettings, classes: tuple) -> Iterator[_Tar
             and (index.canonical(assign.call) == candidate.qualname or index.canonical(assign.call) in {f"{module}.{g}" for g in getters})
         ]
         resolve = lambda node, scope=scope: names.resolve(scope, node)  # noqa: E731
+        getter = ("get_settings" if "get_settings" in getters else sorted(getters)[0]) if getters else None
         if objects:
             name = "settings" if "settings" in objects else sorted(objects)[0]
-            yield _Target(module, name, False, classes_named[0], candidate.qualname, resolve)
-        elif getters:
-            name = "get_settings" if "get_settings" in getters else sorted(getters)[0]
-            yield _Target(module, name, True, classes_named[0], candidate.qualname, resolve)
+            alternative = (getter, True) if getter is not None else None
+            yield _Target(module, name, False, classes_named[0], candidate.qualname, resolve, alternative)
+        elif getter is not None:
+            yield _Target(module, getter, True, classes_named[0], candidate.qualname, resolve)
 
 
 # -- helpers -------------------------------------------------------------------------------

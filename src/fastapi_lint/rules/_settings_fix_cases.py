@@ -138,6 +138,33 @@ SETTINGS_FIX_INVALID = [
             """
         },
     ),
+    # Both a settings object and its cached getter: a module that imports the getter keeps
+    # using it.
+    Invalid(
+        """
+        import os
+
+        from fastapi import Depends
+
+        from app.core.config import Settings, get_settings
+
+
+        def database(config: Settings = Depends(get_settings)) -> str | None:
+            return os.getenv("DATABASE_URL")
+        """,
+        path="app/api/deps.py",
+        unsafe_fixes=True,
+        files={**_PACKAGES, "app/core/config.py": GETTER_CONFIG + "\n\n    settings = get_settings()\n"},
+        expected_fix="""
+        from fastapi import Depends
+
+        from app.core.config import Settings, get_settings
+
+
+        def database(config: Settings = Depends(get_settings)) -> str | None:
+            return get_settings().database_url
+        """,
+    ),
     # The settings object re-exported by a package and imported under another name: reused.
     Invalid(
         """
