@@ -118,7 +118,7 @@ class SettingsFixer:
 
     def fix_for(self, read: _Read) -> tuple[FixSpec | None, str]:
         """The fix for ``read`` (being visited) and a note for the message when the fix is refused."""
-        if read.kind not in ("getenv", "get", "subscript") or self._in_tests():
+        if read.kind not in ("getenv", "get", "subscript") or self._in_tests() or not self._in_project_packages():
             return None, ""
         self._read_node = read.node
         qualname = self.context.resolve(read.node.func if isinstance(read.node, cst.Call) else read.node.value)  # type: ignore[attr-defined]
@@ -142,6 +142,13 @@ class SettingsFixer:
         if self.context.module_name in self._executed_by_import(target.module):
             return None, NOTE_CYCLE.format(module=target.module)
         return self._target_fix(target, classes, variable, shapes), ""
+
+    def _in_project_packages(self) -> bool:
+        """Whether the module can import the settings by the project's module names: it is
+        in a package, or at the project root. A script elsewhere (``scripts/seed.py``) runs
+        with its own folder on ``sys.path``, where ``app.core.config`` may not import."""
+        top = self.context.module_name.split(".", 1)[0]
+        return top in self.index.packages or self.context.path.parent == self.index.root
 
     def _in_tests(self) -> bool:
         parts = Path(self.context.display_path).parts

@@ -469,6 +469,17 @@ SETTINGS_FIX_INVALID = [
             """
         },
     ),
+    # A script outside the packages runs with its own folder on sys.path: no fix.
+    Invalid(
+        """
+        import os
+
+        DATABASE_URL = os.getenv("DATABASE_URL")
+        """,
+        path="scripts/seed.py",
+        unsafe_fixes=True,
+        files={**_PACKAGES, "app/core/config.py": CONFIG},
+    ),
     Invalid(
         """
         import os
