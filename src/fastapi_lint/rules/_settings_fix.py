@@ -23,7 +23,7 @@ from fastapi_lint.linter.index import ProjectIndex
 from fastapi_lint.linter.project_edits import create_file, edits_between
 from fastapi_lint.linter.rule import FixSpec
 from fastapi_lint.linter.source import SourceError, read_source
-from fastapi_lint.rules._settings_shapes import REQUIRED, Shape, read_shapes
+from fastapi_lint.rules._settings_shapes import Shape, read_shapes
 
 if TYPE_CHECKING:
     from fastapi_lint.rules.env_read_outside_settings import EnvReadOutsideSettings, _Read
