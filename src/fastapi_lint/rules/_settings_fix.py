@@ -11,6 +11,7 @@ line ran.
 from __future__ import annotations
 
 import keyword
+import re
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,8 @@ class SettingsFixer:
         self.rule = rule
         self.context = rule.context
         self.index = rule.context.index
+        # The module's unconditional top-level imports: (local name, qualified name, canonical).
+        self._imports: list[tuple[str, str, str | None]] | None = None
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -238,42 +241,53 @@ class SettingsFixer:
         return FixSpec("unsafe", message, edits=(*own_edits, *other_edits))
 
     def _add_import(self, tree: cst.Module, module: str, name: str) -> cst.Module | None:
-        """``from <module> import <name>``, relative when the module imports the project
-        relatively, merged into an existing import of that module."""
+        """``from <module> import <name>``: merged into an import of that module the file
+        has, or added after its leading imports (among relative ones in sorted order);
+        relative when the file imports the project relatively."""
         own, is_package = self.context.module_name, self.context.is_package
         relative = _relative_name(own, is_package, module) if self._imports_relatively() else None
-        if relative is None:
-            return _add_import(tree, module, name, own, is_package)
-        statement = cst.parse_statement(f"from {relative} import {name}\n")
-        assert isinstance(statement, cst.SimpleStatementLine)
+        spelling = relative or module
         body = list(tree.body)
         for number, node in enumerate(body):
             if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
                 continue
             small = node.body[0]
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                base = names.dotted_name(small.module) if small.module is not None else None
-                if small.relative and names.resolve_relative(own, is_package, len(small.relative), base) == module:
-                    aliases = [*small.names, cst.ImportAlias(cst.Name(name))]
-                    aliases = [alias.with_changes(comma=cst.MaybeSentinel.DEFAULT) for alias in aliases]
-                    merged = small.with_changes(names=aliases, lpar=None, rpar=None)
-                    body[number] = node.with_changes(body=[merged])
-                    return tree.with_changes(body=body)
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            if bool(small.relative) != (relative is not None):
+                continue
+            base = names.dotted_name(small.module) if small.module is not None else None
+            if small.relative:
+                base = names.resolve_relative(own, is_package, len(small.relative), base)
+            if base == module:
+                aliases = [*small.names, cst.ImportAlias(cst.Name(name))]
+                aliases = [alias.with_changes(comma=cst.MaybeSentinel.DEFAULT) for alias in aliases]
+                body[number] = node.with_changes(body=[small.with_changes(names=aliases, lpar=None, rpar=None)])
+                return tree.with_changes(body=body)
+        statement = cst.parse_statement(f"from {spelling} import {name}\n")
+        assert isinstance(statement, cst.SimpleStatementLine)
         after, before_relative = 0, False
         for number, node in enumerate(body):
-            if not (_is_docstring(node, number) or any(True for _ in _statement_imports(node, own, is_package))):
+            is_import = any(True for _ in _statement_imports(node, own, is_package)) or _is_import_line(node)
+            if not (_is_docstring(node, number) or is_import):
                 break
             small = node.body[0] if isinstance(node, cst.SimpleStatementLine) else None
-            if isinstance(small, cst.ImportFrom) and small.relative and _relative_spelling(small) > relative:
+            if relative is not None and isinstance(small, cst.ImportFrom) and small.relative and _relative_spelling(small) > relative:
                 before_relative = True  # sorted among the relative imports, as isort does
                 break
             after = number + 1
-        if before_relative:
+        following = body[after] if after < len(body) else None
+        if before_relative and isinstance(following, cst.SimpleStatementLine) and following.leading_lines:
             # Take the place of the statement it goes before, blank lines and all.
-            following = body[after]
-            if isinstance(following, cst.SimpleStatementLine) and following.leading_lines:
-                statement = statement.with_changes(leading_lines=following.leading_lines)
-                body[after] = following.with_changes(leading_lines=[])
+            statement = statement.with_changes(leading_lines=following.leading_lines)
+            body[after] = following.with_changes(leading_lines=[])
+        elif after == 0 and following is not None:
+            # First statement of the module: comments above the old first statement stay on top.
+            statement = statement.with_changes(leading_lines=following.leading_lines)
+            body[after] = following.with_changes(leading_lines=[cst.EmptyLine()])
+        elif not before_relative and following is not None and not _is_import_line(following):
+            if not following.leading_lines:
+                body[after] = following.with_changes(leading_lines=[cst.EmptyLine()])
         body.insert(after, statement)
         return tree.with_changes(body=body)
 
@@ -317,32 +331,40 @@ class SettingsFixer:
         found = self.context.lookup(root, self.context.module_scope)
         if found is None or found[1].kind != "import" or not found[1].qualname:
             return tree
-        qualname = found[1].qualname
-        if qualname == "os":
-            spec = ("os", None, None if root == "os" else root)
-        elif qualname in ("os.getenv", "os.environ"):
-            obj = qualname.rpartition(".")[2]
-            spec = ("os", obj, None if root == obj else root)
-        else:
+        if found[1].qualname not in ("os", "os.getenv", "os.environ"):
             return tree
-        from libcst.codemod import CodemodContext
-        from libcst.codemod.visitors import RemoveImportsVisitor
-
-        first = tree.body[0] if tree.body else None
-        opens_module = first is not None and any(
-            local == root for local, _ in _statement_imports(first, self.context.module_name, self.context.is_package)
-        )
-        try:
-            cleaned = RemoveImportsVisitor(CodemodContext(), [spec]).transform_module(tree)
-        except Exception:  # noqa: BLE001 - keep the import rather than fail the fix
+        if _mentions_outside_imports(tree, root):
             return tree
-        if opens_module and cleaned.body and len(cleaned.body) < len(tree.body):
-            # The removed import opened the module: the next statement keeps no blank line above it.
-            head = cleaned.body[0]
-            if isinstance(head, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and head.leading_lines:
-                if all(line.comment is None for line in head.leading_lines):
-                    cleaned = cleaned.with_changes(body=[head.with_changes(leading_lines=[]), *cleaned.body[1:]])
-        return cleaned
+        body = list(tree.body)
+        for number, node in enumerate(body):
+            if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+                continue
+            small = node.body[0]
+            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+                continue
+            if not any(local == root for local, _ in names.import_bindings(small, self.context.module_name, self.context.is_package)):
+                continue
+            kept = [alias for alias in small.names if _alias_local(alias) != root]
+            if kept:
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                body[number] = node.with_changes(body=[small.with_changes(names=kept)])
+                return tree.with_changes(body=body)
+            if number + 1 < len(body):
+                following = body[number + 1]
+                own_lines, next_lines = list(node.leading_lines), list(following.leading_lines)
+                if number == 0:
+                    # The import opened the module: what follows moves up, its comments kept.
+                    while next_lines and next_lines[0].comment is None:
+                        next_lines.pop(0)
+                    lines = own_lines + next_lines
+                elif any(line.comment is not None for line in own_lines):
+                    lines = own_lines + next_lines
+                else:
+                    lines = next_lines
+                body[number + 1] = following.with_changes(leading_lines=lines)
+            del body[number]
+            return tree.with_changes(body=body)
+        return tree
 
     def _read_root(self) -> str | None:
         """The name the read starts from: ``os`` in ``os.environ.get``, ``ge`` in ``ge(...)``."""
@@ -357,17 +379,22 @@ class SettingsFixer:
     def _existing_access(self, target: _Target) -> str | None:
         """How the linted module already reaches the settings object: ``settings``,
         ``config.settings`` or ``get_settings()`` through an unconditional top-level import."""
+        if self._imports is None:
+            self._imports = [
+                (local, qualname, self.index.canonical(qualname))
+                for local, qualname in _top_level_imports(self.context.tree, self.context.module_name, self.context.is_package)
+            ]
         imports = []
-        for local, qualname in _top_level_imports(self.context.tree, self.context.module_name, self.context.is_package):
+        for local, qualname, canonical in self._imports:
             found = self.context.lookup(local)
             if found is not None and found[1].kind == "import" and found[0] is self.context.module_scope:
-                imports.append((local, qualname))
+                imports.append((local, qualname, canonical))
         for name, is_getter in target.ways():
             wanted = self.index.canonical(f"{target.module}.{name}")
-            for local, qualname in imports:
-                if self.index.canonical(qualname) == wanted:
+            for local, _, canonical in imports:
+                if canonical == wanted:
                     return f"{local}()" if is_getter else local
-        for local, qualname in imports:
+        for local, qualname, _ in imports:
             if self.index.find_module(qualname) == target.module and "." not in local:
                 attribute = f"{local}.{target.object_name}"
                 return f"{attribute}()" if target.is_getter else attribute
@@ -883,13 +910,20 @@ def _relative_name(own: str, is_package: bool, module: str) -> str | None:
     return "." * (len(package) - common + 1) + ".".join(target[common:])
 
 
-def _add_import(tree: cst.Module, module: str, object_name: str, own_module: str, is_package: bool) -> cst.Module | None:
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor, ImportItem
+def _is_import_line(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.SimpleStatementLine) and any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in node.body)
 
-    package = own_module if is_package else own_module.rpartition(".")[0]
-    context = CodemodContext(full_module_name=own_module, full_package_name=package)
-    try:
-        return AddImportsVisitor(context, [ImportItem(module, object_name)]).transform_module(tree)
-    except Exception:  # noqa: BLE001 - a module the codemod cannot handle gets no fix
-        return None
+
+def _alias_local(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return (names.dotted_name(alias.name) or "").split(".", 1)[0]
+
+
+def _mentions_outside_imports(tree: cst.Module, name: str) -> bool:
+    """Whether the word ``name`` appears anywhere but in top-level import lines: in code,
+    ``__all__``, a string or a comment, it keeps the import (erring on keeping it)."""
+    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    return any(
+        pattern.search(tree.code_for_node(statement)) for statement in tree.body if not _is_import_line(statement)
+    ) or any(pattern.search(line.comment.value) for line in tree.header if line.comment is not None)

@@ -321,6 +321,7 @@ class EnvReadOutsideSettings(Rule):
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         super().__init__(context, settings)
         self._settings_module: bool | None = None
+        self._settings_fixer: SettingsFixer | None = None
         self.bases = SETTINGS_BASES | frozenset(settings.get("extra-settings-bases", ()))
 
     # -- finding the reads ---------------------------------------------------------
@@ -372,7 +373,9 @@ class EnvReadOutsideSettings(Rule):
             return
         if self._in_settings_module() or self._configures_settings(read.node):
             return
-        fix, note = SettingsFixer(self).fix_for(read)
+        if self._settings_fixer is None:
+            self._settings_fixer = SettingsFixer(self)
+        fix, note = self._settings_fixer.fix_for(read)
         message = self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read))
         self.report(read.node, message + note, fix)
 
