@@ -289,6 +289,51 @@ SETTINGS_FIX_INVALID = [
             """
         },
     ),
+    # case_sensitive=True: only the exact spelling is the field's variable, and a new field
+    # is spelled as the variable.
+    Invalid(
+        """
+        import os
+
+        A = os.getenv("region", "eu")
+        B = os.getenv("Zone", "z")
+        """,
+        path="app/main.py",
+        count=2,
+        unsafe_fixes=True,
+        files={
+            **_PACKAGES,
+            "app/core/config.py": """
+                from pydantic_settings import BaseSettings
+
+
+                class Settings(BaseSettings, case_sensitive=True):
+                    region: str = "eu"
+
+
+                settings = Settings()
+            """,
+        },
+        expected_fix="""
+        from app.core.config import settings
+
+        A = settings.region
+        B = settings.Zone
+        """,
+        expected_files={
+            "app/core/config.py": """
+                from pydantic_settings import BaseSettings
+
+
+                class Settings(BaseSettings, case_sensitive=True):
+                    region: str = "eu"
+                    Zone: str = "z"
+
+
+                settings = Settings()
+            """
+        },
+    ),
     # A field read through its alias; upper-case field names stay upper-case; a boolean
     # membership idiom; `TOKEN` is not the aliased field's variable (and its name is taken).
     Invalid(
