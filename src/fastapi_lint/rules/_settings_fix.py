@@ -95,6 +95,7 @@ class _Target:
 class _Cache:
     targets: dict[frozenset[str], tuple[_Target, ...]] = field(default_factory=dict)
     imported_by: dict[str, frozenset[str]] = field(default_factory=dict)
+    uses_pydantic_settings: bool | None = None
 
 
 _CACHE: "weakref.WeakKeyDictionary[ProjectIndex, _Cache]" = weakref.WeakKeyDictionary()
@@ -524,14 +525,18 @@ class SettingsFixer:
 
     def _uses_pydantic_settings(self) -> bool:
         """Whether the project declares pydantic-settings: a new settings module must import."""
-        for name in _DEPENDENCY_FILES:
-            try:
-                text = read_source(self.index.root / name).text.lower()
-            except (SourceError, OSError):
-                continue
-            if "pydantic-settings" in text or "pydantic_settings" in text:
-                return True
-        return False
+        cache = _cache(self.index)
+        if cache.uses_pydantic_settings is None:
+            cache.uses_pydantic_settings = False
+            for name in _DEPENDENCY_FILES:
+                try:
+                    text = read_source(self.index.root / name).text.lower()
+                except (SourceError, OSError):
+                    continue
+                if "pydantic-settings" in text or "pydantic_settings" in text:
+                    cache.uses_pydantic_settings = True
+                    break
+        return cache.uses_pydantic_settings
 
     def _new_module_place(self) -> tuple[str, Path, list[Path]] | None:
         """Module name and path of a new settings module, and the packages to create for it."""

@@ -289,6 +289,38 @@ SETTINGS_FIX_INVALID = [
             """
         },
     ),
+    # float(...), `!=` and `not in` idioms (the default is what the idiom gave without the
+    # variable), a keyword default; a comparison with a word pydantic does not read as a
+    # boolean stays a string comparison.
+    Invalid(
+        """
+        import os
+
+        TIMEOUT = float(os.getenv("TIMEOUT", default="2.5"))
+        CACHE = os.environ.get("CACHE", "on") != "off"
+        QUIET = os.getenv("QUIET", "0").lower() not in ("0", "false", "no")
+        PROD = os.getenv("ENVIRONMENT", "dev") == "production"
+        """,
+        path="app/main.py",
+        count=4,
+        unsafe_fixes=True,
+        files={**_PACKAGES, "app/core/config.py": CONFIG},
+        expected_fix="""
+        from app.core.config import settings
+
+        TIMEOUT = settings.timeout
+        CACHE = settings.cache
+        QUIET = settings.quiet
+        PROD = settings.environment == "production"
+        """,
+        expected_files={
+            "app/core/config.py": CONFIG.replace(
+                'database_url: str = "sqlite://"\n',
+                'database_url: str = "sqlite://"\n        timeout: float = 2.5\n        cache: bool = True\n'
+                '        quiet: bool = False\n        environment: str = "dev"\n',
+            )
+        },
+    ),
     # case_sensitive=True: only the exact spelling is the field's variable, and a new field
     # is spelled as the variable.
     Invalid(
