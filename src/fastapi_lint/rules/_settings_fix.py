@@ -117,6 +117,7 @@ class SettingsFixer:
         self.index = rule.context.index
         # The module's unconditional top-level imports: (local name, qualified name, canonical).
         self._imports: list[tuple[str, str, str | None]] | None = None
+        self._written: set[str] | None = None
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -129,7 +130,7 @@ class SettingsFixer:
         if qualname not in _FIXABLE_CALLS and qualname != "os.environ":
             return None, ""
         variable = self.rule._key_literal(read.key, follow_constants=True)
-        if variable is None:
+        if variable is None or self._writes_environment(variable):
             return None, ""
         shapes = read_shapes(read.kind, read.node, read.default, self.context.ancestors, self.context.resolve)
         if not shapes:
@@ -146,6 +147,14 @@ class SettingsFixer:
         if self.context.module_name in self._executed_by_import(target.module):
             return None, NOTE_CYCLE.format(module=target.module)
         return self._target_fix(target, classes, variable, shapes), ""
+
+    def _writes_environment(self, variable: str) -> bool:
+        """Whether the module sets or removes ``variable`` (or changes the environment
+        wholesale): its reads may then see the module's own value, which the settings,
+        loaded at startup, would not."""
+        if self._written is None:
+            self._written = _environment_writes(self.context.tree, self.context.module_scope)
+        return variable in self._written or "*" in self._written
 
     def _in_project_packages(self) -> bool:
         """Whether the module can import the settings by the project's module names: it is
@@ -913,6 +922,55 @@ def _relative_name(own: str, is_package: bool, module: str) -> str | None:
     if common == 0:
         return None
     return "." * (len(package) - common + 1) + ".".join(target[common:])
+
+
+_ENVIRON_WRITERS = frozenset({"os.environ.setdefault", "os.environ.pop", "os.putenv", "os.unsetenv"})
+_ENVIRON_REPLACERS = frozenset({"os.environ.update", "os.environ.clear", "os.environ.popitem"})
+
+
+def _environment_writes(tree: cst.Module, scope: names.Scope) -> set[str]:
+    """The variables a module writes (``os.environ["X"] = ...``, ``del``, ``setdefault``,
+    ``pop``, ``putenv``); ``"*"`` when it changes the environment wholesale or by a name
+    it does not spell."""
+    written: set[str] = set()
+
+    def key_of(node: cst.BaseExpression | None) -> str:
+        if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+            return node.evaluated_value
+        return "*"
+
+    def visit(node: cst.CSTNode) -> None:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.AssignTarget):
+            targets = [node.target]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, cst.Del):
+            targets = [node.target]
+        for target in targets:
+            for element in _flatten_targets(target):
+                if isinstance(element, cst.Subscript) and names.resolve(scope, element.value) == "os.environ":
+                    index = element.slice[0].slice if len(element.slice) == 1 else None
+                    written.add(key_of(index.value if isinstance(index, cst.Index) else None))
+        if isinstance(node, cst.Call):
+            callee = names.resolve(scope, node.func)
+            if callee in _ENVIRON_WRITERS:
+                written.add(key_of(node.args[0].value if node.args and not node.args[0].star else None))
+            elif callee in _ENVIRON_REPLACERS:
+                written.add("*")
+        for child in node.children:
+            visit(child)
+
+    visit(tree)
+    return written
+
+
+def _flatten_targets(target: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    if isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _flatten_targets(element.value)
+    else:
+        yield target
 
 
 def _is_import_line(node: cst.CSTNode) -> bool:

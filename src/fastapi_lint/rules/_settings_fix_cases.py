@@ -546,6 +546,23 @@ SETTINGS_FIX_INVALID = [
             """
         },
     ),
+    # The module sets the variable itself: its reads may see that value, the settings would not.
+    Invalid(
+        """
+        import os
+
+
+        def configure() -> None:
+            os.environ.setdefault("REGION", "eu")
+
+
+        def region() -> str:
+            return os.environ["REGION"]
+        """,
+        path="app/main.py",
+        unsafe_fixes=True,
+        files={**_PACKAGES, "app/core/config.py": CONFIG},
+    ),
     # A script outside the packages runs with its own folder on sys.path: no fix.
     Invalid(
         """

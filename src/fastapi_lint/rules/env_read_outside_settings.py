@@ -250,7 +250,9 @@ class EnvReadOutsideSettings(Rule):
     says so); for a key or default that is not a literal; for a variable that another
     settings class loads, that lacks the class's `env_prefix`, or whose field would
     clash with an existing name; when the settings object's name is already used in the
-    module; for reads in test modules; or when the class configures how variables are
+    module; when the module itself sets the variable (`os.environ["X"] = ...`,
+    `setdefault`, `putenv`, `update`); for reads in test modules and in scripts outside
+    the project's packages; or when the class configures how variables are
     loaded in ways the rule does not follow (`alias_generator`, `env_ignore_empty`,
     custom settings sources, a configuration it cannot read).
 
