@@ -96,6 +96,7 @@ class _Cache:
     targets: dict[frozenset[str], tuple[_Target, ...]] = field(default_factory=dict)
     imported_by: dict[str, frozenset[str]] = field(default_factory=dict)
     uses_pydantic_settings: bool | None = None
+    heads: frozenset[str] | None = None
 
 
 _CACHE: "weakref.WeakKeyDictionary[ProjectIndex, _Cache]" = weakref.WeakKeyDictionary()
@@ -116,7 +117,7 @@ class SettingsFixer:
         self.context = rule.context
         self.index = rule.context.index
         # The module's unconditional top-level imports: (local name, qualified name, canonical).
-        self._imports: list[tuple[str, str, str | None]] | None = None
+        self._imports: list[tuple[str, str]] | None = None
         self._written: set[str] | None = None
 
     # -- entry point ---------------------------------------------------------------------
@@ -153,7 +154,7 @@ class SettingsFixer:
         wholesale): its reads may then see the module's own value, which the settings,
         loaded at startup, would not."""
         if self._written is None:
-            self._written = _environment_writes(self.context.tree, self.context.module_scope)
+            self._written = _environment_writes(self.context.tree, self.context.text, self.context.module_scope)
         return variable in self._written or "*" in self._written
 
     def _in_project_packages(self) -> bool:
@@ -390,21 +391,25 @@ class SettingsFixer:
         """How the linted module already reaches the settings object: ``settings``,
         ``config.settings`` or ``get_settings()`` through an unconditional top-level import."""
         if self._imports is None:
+            # Only names that can be the project's are followed (not ``sqlalchemy.orm``).
+            heads = _project_heads(self.index)
             self._imports = [
-                (local, qualname, self.index.canonical(qualname))
+                (local, qualname)
                 for local, qualname in _top_level_imports(self.context.tree, self.context.module_name, self.context.is_package)
+                if qualname.split(".", 1)[0] in heads
             ]
         imports = []
-        for local, qualname, canonical in self._imports:
+        for local, qualname in self._imports:
             found = self.context.lookup(local)
             if found is not None and found[1].kind == "import" and found[0] is self.context.module_scope:
-                imports.append((local, qualname, canonical))
+                imports.append((local, qualname))
         for name, is_getter in target.ways():
             wanted = self.index.canonical(f"{target.module}.{name}")
-            for local, _, canonical in imports:
-                if canonical == wanted:
+            for local, qualname in imports:
+                # A re-export keeps the object's name (``from app.core import settings``).
+                if qualname.rpartition(".")[2] == name and self.index.canonical(qualname) == wanted:
                     return f"{local}()" if is_getter else local
-        for local, qualname, _ in imports:
+        for local, qualname in imports:
             if self.index.find_module(qualname) == target.module and "." not in local:
                 attribute = f"{local}.{target.object_name}"
                 return f"{attribute}()" if target.is_getter else attribute
@@ -928,11 +933,38 @@ _ENVIRON_WRITERS = frozenset({"os.environ.setdefault", "os.environ.pop", "os.put
 _ENVIRON_REPLACERS = frozenset({"os.environ.update", "os.environ.clear", "os.environ.popitem"})
 
 
-def _environment_writes(tree: cst.Module, scope: names.Scope) -> set[str]:
+def _project_heads(index: ProjectIndex) -> frozenset[str]:
+    """Every part of the project's module names: a dotted name whose head is none of them
+    is not the project's (``find_module`` tolerates an unknown source root)."""
+    cache = _cache(index)
+    if cache.heads is None:
+        cache.heads = frozenset(part for name in index.paths for part in name.split("."))
+    return cache.heads
+
+
+def _write_hints(scope: names.Scope) -> re.Pattern[str]:
+    """Text without which the module cannot write the environment (a cheap test before a
+    walk): ``environ[...] =``, ``del``, its writing methods, or ``putenv``/``unsetenv``,
+    through any module-level name of ``os.environ``."""
+    spellings = {"environ"} | {
+        name
+        for name, binding in scope.names.items()
+        if binding is not None and names.resolve(scope, cst.Name(name)) == "os.environ"
+    }
+    environ = "|".join(sorted(re.escape(name) for name in spellings))
+    return re.compile(
+        rf"(?:{environ})\s*(?:\[[^\]]*\]\s*[-+|]?=(?!=)|\.\s*(?:setdefault|pop|popitem|update|clear)\b)"
+        rf"|\bdel\b[^\n]*(?:{environ})|putenv|unsetenv"
+    )
+
+
+def _environment_writes(tree: cst.Module, text: str, scope: names.Scope) -> set[str]:
     """The variables a module writes (``os.environ["X"] = ...``, ``del``, ``setdefault``,
     ``pop``, ``putenv``); ``"*"`` when it changes the environment wholesale or by a name
     it does not spell."""
     written: set[str] = set()
+    if not _write_hints(scope).search(text):
+        return written
 
     def key_of(node: cst.BaseExpression | None) -> str:
         if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
