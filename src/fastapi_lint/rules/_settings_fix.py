@@ -55,6 +55,10 @@ settings = Settings()
 FIX_EXISTING = "Read `{variable}` from `{access}`"
 FIX_NEW_FIELD = "Read `{variable}` from `{access}`, declaring `{declaration}` in `{cls}`"
 FIX_NEW_CLASS = "Read `{variable}` from `{access}`, declaring it in a new settings class in `{path}`"
+NOTE_PREFIX = (
+    " No fix: `{cls}` loads its fields from variables prefixed `{prefix}`, so only a field with an alias "
+    "could load `{variable}`."
+)
 NOTE_CYCLE = " No fix: `{module}` imports this module, so reading the settings here would create an import cycle."
 
 
@@ -147,7 +151,10 @@ class SettingsFixer:
         target = targets[0]
         if self.context.module_name in self._executed_by_import(target.module):
             return None, NOTE_CYCLE.format(module=target.module)
-        return self._target_fix(target, classes, variable, shapes), ""
+        fix = self._target_fix(target, classes, variable, shapes)
+        if fix is None and self._lacks_prefix(target, variable):
+            return None, NOTE_PREFIX.format(cls=target.cls.name.value, prefix=self._prefix(target), variable=variable)
+        return fix, ""
 
     def _writes_environment(self, variable: str) -> bool:
         """Whether the module sets or removes ``variable`` (or changes the environment
@@ -163,6 +170,21 @@ class SettingsFixer:
         with its own folder on ``sys.path``, where ``app.core.config`` may not import."""
         top = self.context.module_name.split(".", 1)[0]
         return top in self.index.packages or self.context.path.parent == self.index.root
+
+    def _prefix(self, target: _Target) -> str:
+        config = self.rule._class_config(target.cls, target.resolve)
+        return config.prefix if config is not None else ""
+
+    def _lacks_prefix(self, target: _Target, variable: str) -> bool:
+        """Whether no new field of the class could load ``variable`` (it lacks the prefix)."""
+        config = self.rule._class_config(target.cls, target.resolve)
+        if config is None or not config.prefix:
+            return False
+        head = variable[: len(config.prefix)]
+        if head == config.prefix if config.case_sensitive else head.lower() == config.prefix.lower():
+            return False
+        fields = self._fields(target) or []
+        return not any(_loads(found, variable, config.prefix, config.case_sensitive) for found in fields)
 
     def _in_tests(self) -> bool:
         parts = Path(self.context.display_path).parts

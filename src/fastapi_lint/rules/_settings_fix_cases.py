@@ -366,6 +366,29 @@ SETTINGS_FIX_INVALID = [
             """
         },
     ),
+    Invalid(
+        """
+        import os
+
+        ZONE = os.getenv("ZONE")
+        """,
+        path="app/main.py",
+        unsafe_fixes=True,
+        message_contains="No fix: `Settings` loads its fields from variables prefixed `APP_`",
+        files={
+            **_PACKAGES,
+            "app/core/config.py": """
+                from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+                class Settings(BaseSettings):
+                    model_config = SettingsConfigDict(env_prefix="APP_")
+
+
+                settings = Settings()
+            """,
+        },
+    ),
     # A field read through its alias; upper-case field names stay upper-case; a boolean
     # membership idiom; `TOKEN` is not the aliased field's variable (and its name is taken).
     Invalid(
