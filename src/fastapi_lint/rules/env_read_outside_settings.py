@@ -248,7 +248,7 @@ class EnvReadOutsideSettings(Rule):
     No fix is offered when the settings module imports (through any chain of project
     imports) the module being fixed, since that would be an import cycle (the message
     says so); for a key or default that is not a literal; for a variable that another
-    settings class loads, that lacks the class's `env_prefix`, or whose field would
+    settings class loads, that lacks the class's `env_prefix` (the message says so), or whose field would
     clash with an existing name; when the settings object's name is already used in the
     module; when the module itself sets the variable (`os.environ["X"] = ...`,
     `setdefault`, `putenv`, `update`); for reads in test modules and in scripts outside
