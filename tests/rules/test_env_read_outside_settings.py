@@ -205,3 +205,67 @@ def test_unknown_annotation_gets_no_fix(project) -> None:
     root = project({"app/__init__.py": "", "app/types.py": types, "app/config.py": source})
     found, _ = _run(root, "app/config.py")
     assert len(found) == 1 and found[0].fix is None
+
+
+# -- the fix that reads the settings object ------------------------------------------------
+
+
+def _fix_project(root: Path):
+    settings = Settings(select=["FAPI201"])
+    result = Engine(settings, RunOptions(fix=True, unsafe_fixes=True), cwd=root).run([root])
+    assert not result.internal_errors, result.internal_errors
+    assert not result.errors, result.errors
+    return result
+
+
+def test_a_new_settings_module_is_created_once_and_extended_on_later_passes(project) -> None:
+    root = project(
+        {
+            "requirements.txt": "fastapi\npydantic-settings\n",
+            "app/__init__.py": "",
+            "app/api/__init__.py": "",
+            "app/api/users.py": "import os\n\nPAGE = int(os.getenv('PAGE_SIZE', '50'))\n",
+            "app/api/items.py": "import os\n\n\ndef url() -> str:\n    return os.environ['ITEMS_URL']\n",
+        }
+    )
+    first = Engine(Settings(select=["FAPI201"]), RunOptions(unsafe_fixes=True), cwd=root).run([root])
+    creating = [d for d in first.diagnostics if d.fix is not None]
+    assert len(creating) == 2
+    kinds = {(Path(edit.path).as_posix(), edit.kind) for edit in creating[0].fix.edits}
+    assert ("app/core/__init__.py", "create") in kinds and ("app/core/config.py", "create") in kinds
+
+    _fix_project(root)
+    assert (root / "app/core/__init__.py").read_text(encoding="utf-8") == ""
+    assert (root / "app/core/config.py").read_text(encoding="utf-8") == (
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        "    items_url: str\n    page_size: int = 50\n\n\nsettings = Settings()\n"
+    )
+    assert (root / "app/api/users.py").read_text(encoding="utf-8") == (
+        "from app.core.config import settings\n\nPAGE = settings.page_size\n"
+    )
+    assert (root / "app/api/items.py").read_text(encoding="utf-8") == (
+        "from app.core.config import settings\n\n\ndef url() -> str:\n    return settings.items_url\n"
+    )
+    before = {path: path.read_bytes() for path in root.rglob("*.py")}
+    again = _fix_project(root)
+    assert again.fixed == 0
+    assert {path: path.read_bytes() for path in root.rglob("*.py")} == before
+
+
+def test_without_unsafe_fixes_nothing_moves_to_the_settings(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/core/__init__.py": "",
+            "app/core/config.py": CONFIG,
+            "app/api/__init__.py": "",
+            "app/api/items.py": ROUTES,
+        }
+    )
+    found, _ = _run(root, "app/api/items.py", fix=True)
+    assert (root / "app/api/items.py").read_text(encoding="utf-8") == ROUTES
+    fixes = {d.message.split("`")[1]: d.fix for d in found}
+    assert fixes["APP_DATABASE_URL"] is not None and fixes["APP_DATABASE_URL"].applicability == "unsafe"
+    assert fixes["APP_DATABASE_URL"].message == "Read `APP_DATABASE_URL` from `settings.database_url`"
+    # env_prefix="APP_": REGION cannot be a field of this class.
+    assert fixes["REGION"] is None

@@ -14,6 +14,8 @@ from fastapi_lint.linter.index import ClassSummary, ProjectIndex, Symbol
 from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, Valid
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.summary import UNKNOWN, literal_value
+from fastapi_lint.rules._settings_fix import SettingsFixer
+from fastapi_lint.rules._settings_fix_cases import SETTINGS_FIX_INVALID
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.context import FileContext
@@ -208,7 +210,57 @@ class EnvReadOutsideSettings(Rule):
     ```
 
     ## Fix safety
-    A fix is offered only for a field default inside a `BaseSettings` class body, when the
+    **Reads outside the settings** (unsafe fix, applied with `--unsafe-fixes`): the read
+    becomes an attribute of the project's settings object, `settings.<field>` (a
+    module-level `settings = Settings()`) or `get_settings().<field>` (a cached
+    `get_settings()` function), whichever the project defines; an import of it that the
+    module already has is reused (also re-exported or relative ones), otherwise one is
+    added where the module keeps its imports (relative when the module imports the project
+    relatively), and an `os` import nothing else uses is removed.
+
+    - The field is found by name and alias (`Field(alias=...)`, `validation_alias`,
+      `AliasChoices`), honouring `env_prefix` and `case_sensitive` (case-insensitive by
+      default). It must hold what the read gave: a `str` field for a bare read, an
+      `int`/`float`/`bool` field for `int(...)`, `float(...)` or a boolean idiom.
+    - A variable the class does not load yet becomes a field, typed from the read:
+      `os.getenv("X")` gives `x: str | None = None`, `os.getenv("X", "d")` gives
+      `x: str = "d"`, `os.environ["X"]` gives a required `x: str`,
+      `int(os.getenv("PORT", "8000"))` gives `port: int = 8000` (and the whole `int(...)`
+      becomes `settings.port`; likewise `float`), and boolean idioms such as
+      `os.getenv("X", "false").lower() == "true"` or `os.getenv("X") in ("1", "true")`
+      give `x: bool = False` (the default is what the idiom gave without the variable;
+      `!= "0"` and `not in` work alike when the words are ones pydantic reads). The
+      field is the variable without `env_prefix`, lower-cased unless the class names its
+      fields in upper case (exactly as spelled when `case_sensitive`).
+    - A project without a settings class that depends on `pydantic-settings` (in
+      `pyproject.toml`, `setup.cfg`, `setup.py`, `Pipfile` or `requirements.txt`) gets
+      one: `<package>/core/config.py` (beside `<package>/config.py` as
+      `<package>/settings.py` when that module exists) with `class Settings(BaseSettings)`,
+      the field and `settings = Settings()`.
+
+    The fix is unsafe because the settings are read once, when the settings module is
+    imported, where the read ran each time its line did (a test that sets a variable
+    after import, or a variable changed at run time, is no longer seen); a new required
+    field makes the application fail at startup, not when the line runs; pydantic parses
+    booleans more leniently than a string comparison; and the settings' `.env` file and
+    validation now apply.
+
+    No fix is offered when the settings module imports (through any chain of project
+    imports) the module being fixed, since that would be an import cycle (the message
+    says so); for a key or default that is not a literal; for a variable that another
+    settings class loads, that lacks the class's `env_prefix` (the message says so), or whose field would
+    clash with an existing name; when the settings object's name is already used in the
+    module; when the module itself sets the variable (`os.environ["X"] = ...`,
+    `setdefault`, `putenv`, `update`); for reads in test modules and in scripts outside
+    the project's packages; or when the class configures how variables are
+    loaded in ways the rule does not follow (`alias_generator`, `env_ignore_empty`,
+    custom settings sources, a configuration it cannot read).
+
+    Each pass of the fix declares one new field per settings class: the engine lints
+    again after applying fixes (up to ten passes), so a project with many new variables
+    may need `--fix` run again. `--diff` previews the first pass.
+
+    **Field defaults inside a settings class** (safe fix): offered when the
     variable read is the one pydantic-settings loads for that field (`env_prefix` and
     `case_sensitive` respected, no alias, no `alias_generator`, `env_ignore_empty` or
     custom settings sources, configuration readable through the project's base classes).
@@ -219,7 +271,7 @@ class EnvReadOutsideSettings(Rule):
     read without a default makes an annotated field required (`name: str`), or `None`
     when the annotation admits `None`.
 
-    The fix is safe, except when making a field required while the class sets
+    That fix is safe, except when making a field required while the class sets
     `validate_default=False` (a missing variable used to leave `None`, it now fails
     validation): that fix is unsafe. When the variable's name differs from the field's
     variable, no fix is offered: `Field(validation_alias=...)` would stop the field from
@@ -271,6 +323,7 @@ class EnvReadOutsideSettings(Rule):
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         super().__init__(context, settings)
         self._settings_module: bool | None = None
+        self._settings_fixer: SettingsFixer | None = None
         self.bases = SETTINGS_BASES | frozenset(settings.get("extra-settings-bases", ()))
 
     # -- finding the reads ---------------------------------------------------------
@@ -322,7 +375,11 @@ class EnvReadOutsideSettings(Rule):
             return
         if self._in_settings_module() or self._configures_settings(read.node):
             return
-        self.report(read.node, self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read)))
+        if self._settings_fixer is None:
+            self._settings_fixer = SettingsFixer(self)
+        fix, note = self._settings_fixer.fix_for(read)
+        message = self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read))
+        self.report(read.node, message + note, fix)
 
     def _iterates_environment(self, key: cst.BaseExpression) -> bool:
         """``for k in os.environ: os.environ[k]`` copies the environment; it reads no named variable."""
@@ -1278,6 +1335,7 @@ class EnvReadOutsideSettings(Rule):
             line=8,
             count=2,
         ),
+        *SETTINGS_FIX_INVALID,
     ]
 
 

@@ -1,0 +1,16 @@
+"""The app's settings, loaded once from the environment (and a .env file)."""
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.logging import configure_logging
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    app_name: str = "Settings demo"
+    database_url: str = "sqlite:///./app.db"
+
+
+settings = Settings()
+configure_logging()

@@ -1,0 +1,1 @@
+"""Shared configuration of the app."""
