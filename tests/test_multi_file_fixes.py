@@ -219,3 +219,47 @@ def test_own_file_edits_named_by_absolute_path_are_applied(tmp_path: Path, monke
     result = Engine(Settings(select=["FAPI991"]), RunOptions(fix=True), cwd=tmp_path).run([tmp_path])
     assert (tmp_path / "app/main.py").read_text() == "new_name = 1\n"
     assert result.fixed == 1 and result.diagnostics == []
+
+
+def _diagnostic(path: str, line: int, edits: list) -> "Diagnostic":
+    from fastapi_lint.linter.diagnostics import Diagnostic, Fix
+
+    return Diagnostic("FAPI990", "toy", "m", path, line, 1, line, 1, Fix("unsafe", "f", tuple(edits)))
+
+
+def test_fixes_inserting_different_text_at_one_point_apply_together(tmp_path: Path) -> None:
+    from fastapi_lint.linter.diagnostics import Edit
+    from fastapi_lint.linter.multi_fix import apply_multi_file_fixes
+
+    write_project(
+        tmp_path,
+        {
+            "app/config.py": "class Settings:\n    a: int = 1\n",
+            "app/one.py": "x = read('B')\n",
+            "app/two.py": "y = read('C')\n",
+        },
+    )
+    field_b = Edit("app/config.py", 3, 1, 3, 1, "    b: str = 'b'\n")
+    field_c = Edit("app/config.py", 3, 1, 3, 1, "    c: str = 'c'\n")
+    first = _diagnostic("app/one.py", 1, [Edit("app/one.py", 1, 5, 1, 14, "B"), field_b])
+    second = _diagnostic("app/two.py", 1, [Edit("app/two.py", 1, 5, 1, 14, "C"), field_c])
+    outcome = apply_multi_file_fixes([first, second], lambda shown: tmp_path / shown, write=True)
+    assert outcome.fixed == 2 and not outcome.errors
+    assert (tmp_path / "app/config.py").read_text() == (
+        "class Settings:\n    a: int = 1\n    b: str = 'b'\n    c: str = 'c'\n"
+    )
+    assert (tmp_path / "app/one.py").read_text() == "x = B\n"
+    assert (tmp_path / "app/two.py").read_text() == "y = C\n"
+
+
+def test_the_same_insertion_by_two_fixes_waits_for_the_next_pass(tmp_path: Path) -> None:
+    from fastapi_lint.linter.diagnostics import Edit
+    from fastapi_lint.linter.multi_fix import apply_multi_file_fixes
+
+    write_project(tmp_path, {"app/config.py": "class Settings:\n    a: int = 1\n", "app/one.py": "x = 1\n"})
+    field = Edit("app/config.py", 3, 1, 3, 1, "    b: str = 'b'\n")
+    first = _diagnostic("app/one.py", 1, [Edit("app/one.py", 1, 5, 1, 6, "2"), field])
+    second = _diagnostic("app/one.py", 2, [field])
+    outcome = apply_multi_file_fixes([first, second], lambda shown: tmp_path / shown, write=True)
+    assert outcome.fixed == 1
+    assert (tmp_path / "app/config.py").read_text() == "class Settings:\n    a: int = 1\n    b: str = 'b'\n"

@@ -41,7 +41,8 @@ class _Plan:
 
     sources: dict[str, SourceFile] = field(default_factory=dict)
     edits: dict[str, list[Edit]] = field(default_factory=dict)
-    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # Per file: the (start, end, content, finding's file) of every text edit taken.
+    spans: dict[str, list[tuple[int, int, str, str]]] = field(default_factory=dict)
     creates: dict[str, str] = field(default_factory=dict)
     moves: dict[str, str] = field(default_factory=dict)  # source -> target
     fixes: list[Diagnostic] = field(default_factory=list)
@@ -105,7 +106,7 @@ def _choose(
 
 def _fits(fix: Fix, own_path: str, plan: _Plan, resolve: Callable[[str], Path], unchanged: Callable[[str], bool]) -> bool:
     """Add ``fix`` to ``plan`` when it clashes with nothing taken and its files are as read."""
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, list[tuple[int, int, str, str]]] = {}
     creates: dict[str, str] = {}
     moves: dict[str, str] = {}
     for edit in fix.edits:
@@ -136,15 +137,15 @@ def _fits(fix: Fix, own_path: str, plan: _Plan, resolve: Callable[[str], Path], 
             starts = _line_starts(source.text)
             if edit.end_line > len(starts) or edit.line > len(starts):
                 return False
-            span = (_offset(starts, edit.line, edit.column), _offset(starts, edit.end_line, edit.end_column))
+            span = (_offset(starts, edit.line, edit.column), _offset(starts, edit.end_line, edit.end_column), edit.content, own_path)
             if span[1] > len(source.text) or span[0] > span[1]:
                 return False
             spans.setdefault(edit.path, []).append(span)
     for path, new_spans in spans.items():
         taken = plan.spans.get(path, [])
-        if any(_overlaps(a, b) for a in new_spans for b in taken):
+        if any(_clash(a, b) for a in new_spans for b in taken):
             return False
-        if any(_overlaps(a, b) for i, a in enumerate(new_spans) for b in new_spans[i + 1 :]):
+        if any(_clash(a, b) for i, a in enumerate(new_spans) for b in new_spans[i + 1 :]):
             return False
     for path, new_spans in spans.items():
         plan.spans.setdefault(path, []).extend(new_spans)
@@ -154,6 +155,20 @@ def _fits(fix: Fix, own_path: str, plan: _Plan, resolve: Callable[[str], Path], 
     plan.creates.update(creates)
     plan.moves.update(moves)
     return True
+
+
+def _clash(a: tuple[int, int, str, str], b: tuple[int, int, str, str]) -> bool:
+    """Whether two edits of one file cannot both be made in one pass.
+
+    Insertions of different text at one point by fixes of findings in different files
+    can: one after the other (two modules' reads adding two fields to one settings
+    class). Otherwise the second waits for the next pass, where it is computed anew:
+    fixes of one file were each computed without the other (each keeps `import os`
+    for the other's read), and the same insertion twice would be made twice.
+    """
+    if a[0] == a[1] == b[0] == b[1]:
+        return a[2] == b[2] or a[3] == b[3]
+    return _overlaps((a[0], a[1]), (b[0], b[1]))
 
 
 def _render(plan: _Plan) -> tuple[dict[str, str], set[str]]:

@@ -12,9 +12,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./app.db"
     page_size: int = 20
     region: str = "eu-west-1"
-    app_version: str | None = None
     debug: bool = False
     smtp_host: str
+    app_version: str | None = None
     smtp_port: int = 25
     admin_email: str = "admin@example.com"
 
