@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import shutil
 import subprocess
 from pathlib import Path
@@ -263,3 +264,40 @@ def test_the_same_insertion_by_two_fixes_waits_for_the_next_pass(tmp_path: Path)
     outcome = apply_multi_file_fixes([first, second], lambda shown: tmp_path / shown, write=True)
     assert outcome.fixed == 1
     assert (tmp_path / "app/config.py").read_text() == "class Settings:\n    a: int = 1\n    b: str = 'b'\n"
+
+
+@pytest.mark.parametrize(
+    "example, arguments",
+    [
+        ("layered_api", ["--select", "FAPI101"]),
+        ("settings_app", ["--select", "FAPI201"]),
+        ("sessions_app", []),
+        ("task_queue_app", []),
+    ],
+)
+def test_diff_is_exactly_what_fix_writes(tmp_path: Path, example: str, arguments: list[str]) -> None:
+    """The preview, applied with `git apply`, gives the tree `--fix` writes (moves included)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    source = Path(__file__).resolve().parent.parent / "examples" / example
+    ignored = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".fastapi_lint_cache", "*.db")
+    previewed, fixed = tmp_path / "previewed", tmp_path / "fixed"
+    shutil.copytree(source, previewed, ignore=ignored)
+    shutil.copytree(source, fixed, ignore=ignored)
+    command = [sys.executable, "-m", "fastapi_lint", "check", "--no-cache", "--unsafe-fixes", *arguments, "."]
+    diff = subprocess.run([*command, "--diff"], cwd=previewed, capture_output=True, text=True)
+    assert diff.stdout, diff.stderr
+    subprocess.run([*command, "--fix"], cwd=fixed, capture_output=True, text=True)
+    subprocess.run(["git", "init", "-q"], cwd=previewed, check=True)
+    applied = subprocess.run(["git", "apply", "-"], cwd=previewed, input=diff.stdout, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    shutil.rmtree(previewed / ".git")
+    assert _tree(previewed) == _tree(fixed)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".fastapi_lint_cache" not in path.parts and "__pycache__" not in path.parts
+    }

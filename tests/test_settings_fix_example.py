@@ -57,13 +57,12 @@ def test_fix_rewrites_the_example_into_the_expected_tree(app_copy: Path) -> None
     tests_before = _app_tests(app_copy)
     assert tests_before.returncode == 0, tests_before.stdout + tests_before.stderr
 
-    # --diff: a unified diff per file, nothing written. The engine previews the first pass
-    # of multi-file fixes (fixes adding fields to the settings class clash there and come
-    # in later passes), so the files shown are some of those --fix changes.
+    # --diff: a unified diff per file, nothing written; it previews every pass, so it shows
+    # exactly the files --fix changes.
     preview = _lint(app_copy, "--unsafe-fixes", "--diff")
     assert _tree(app_copy) == before
     shown = set(re.findall(r"^\+\+\+ b/(\S+)$", preview.stdout, flags=re.MULTILINE))
-    assert shown and shown <= CHANGED, preview.stdout
+    assert shown == CHANGED, preview.stdout
     assert "app/core/config.py" in shown and "--- a/app/core/config.py" in preview.stdout
 
     # Without --unsafe-fixes nothing is applied: every one of these fixes is unsafe.

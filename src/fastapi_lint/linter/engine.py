@@ -52,6 +52,8 @@ class RunResult:
     # The same by shown path, and how many fixes each file's findings got.
     diff_by_path: dict[str, str] = field(default_factory=dict)
     fixed_by_path: dict[str, int] = field(default_factory=dict)
+    # Files that fixes moved (shown source -> shown target).
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,12 +164,13 @@ class Engine:
         if not (self.options.fix or self.options.diff):
             return result
         fixed = result.fixed
+        moved: dict[str, str] = {}
         for _ in range(MAX_FIX_PASSES):
             multi = multi_file_fixes_for(result.diagnostics, self.options.unsafe_fixes)
             if not multi:
                 break
             if self.options.diff:
-                return self._diff_multi_file(result)
+                return self._preview(paths, result)
             written = {shown for shown, count in result.fixed_by_path.items() if count}
             outcome = apply_multi_file_fixes(
                 multi, self._resolve_shown, write=True, unchanged=lambda shown: shown not in written
@@ -177,11 +180,25 @@ class Engine:
                 break
             self._reset()
             paths = self._after_moves(paths, outcome.moved)
+            moved = _composed(moved, outcome.moved)
             result = self._run_once(paths)
             result.errors.extend(outcome.errors)
             fixed += outcome.fixed + result.fixed
         result.fixed = fixed
+        result.moved = moved
         return result
+
+    def _preview(self, paths: Sequence[Path], result: RunResult) -> RunResult:
+        """``--diff`` with fixes across files: the fix passes run on a scratch copy, so the
+        diff shows exactly what ``--fix`` would write; when the run reads files outside
+        the working directory, one pass is previewed instead."""
+        from fastapi_lint.linter.preview import can_preview, preview
+
+        if not can_preview(self, paths):
+            return self._diff_multi_file(result)
+        previewed = preview(self, paths, Engine)
+        previewed.errors = [*result.errors, *(e for e in previewed.errors if e not in result.errors)]
+        return previewed
 
     def _diff_multi_file(self, result: RunResult) -> RunResult:
         """``--diff``: multi-file fixes shown with the single-file fixes of the files they touch
@@ -569,6 +586,14 @@ def _moved(diagnostic: Diagnostic, old: str | None, new: str) -> Diagnostic:
         edits = tuple(replace(edit, path=new) if edit.path == old else edit for edit in fix.edits)
         fix = replace(fix, edits=edits)
     return replace(diagnostic, path=new if diagnostic.path == old else diagnostic.path, fix=fix)
+
+
+def _composed(earlier: dict[str, str], later: dict[str, str]) -> dict[str, str]:
+    """Moves of two passes as one: a file moved twice went from its first place to its last."""
+    combined = {source: later.get(target, target) for source, target in earlier.items()}
+    targets = set(earlier.values())
+    combined.update((source, target) for source, target in later.items() if source not in targets)
+    return combined
 
 
 def _is_under(path: Path, directory: Path) -> bool:

@@ -189,18 +189,29 @@ def _diffs(plan: _Plan, texts: dict[str, str]) -> dict[str, str]:
     diffs: dict[str, str] = {}
     for path in sorted({*texts, *plan.moves}):
         if path in plan.creates:
-            diffs[path] = diff_texts("", texts[path], "/dev/null", f"b/{path}")
+            diffs[path] = created(path) + diff_texts("", texts[path], "/dev/null", f"b/{path}")
             continue
         before = plan.sources[path].text if path in plan.sources else None
         target = plan.moves.get(path, path)
-        header = ""
-        if target != path:
-            header = f"diff --git a/{path} b/{target}\nrename from {path}\nrename to {target}\n"
+        header = renamed(path, target) if target != path else changed(path)
         if before is None or path not in texts:
             diffs[target] = header
             continue
         diffs[target] = header + diff_texts(before, texts[path], f"a/{path}", f"b/{target}")
     return diffs
+
+
+# git's extended headers, so that `git apply` takes creations and renames from the diff.
+def changed(path: str) -> str:
+    return f"diff --git a/{path} b/{path}\n"
+
+
+def created(path: str) -> str:
+    return f"diff --git a/{path} b/{path}\nnew file mode 100644\n"
+
+
+def renamed(source: str, target: str) -> str:
+    return f"diff --git a/{source} b/{target}\nrename from {source}\nrename to {target}\n"
 
 
 def diff_texts(before: str, after: str, fromfile: str, tofile: str) -> str:
