@@ -17,6 +17,7 @@ from conftest import write_project
 from fastapi_lint.linter import engine as engine_module
 from fastapi_lint.linter.cli import main
 from fastapi_lint.linter.config import Settings
+from fastapi_lint.linter.diagnostics import Diagnostic
 from fastapi_lint.linter.engine import Engine, RunOptions
 from fastapi_lint.linter.project_edits import create_file, edits_between, move_file, split_lines
 from fastapi_lint.linter.rule import FixSpec, Rule
@@ -222,8 +223,8 @@ def test_own_file_edits_named_by_absolute_path_are_applied(tmp_path: Path, monke
     assert result.fixed == 1 and result.diagnostics == []
 
 
-def _diagnostic(path: str, line: int, edits: list) -> "Diagnostic":
-    from fastapi_lint.linter.diagnostics import Diagnostic, Fix
+def _diagnostic(path: str, line: int, edits: list) -> Diagnostic:
+    from fastapi_lint.linter.diagnostics import Fix
 
     return Diagnostic("FAPI990", "toy", "m", path, line, 1, line, 1, Fix("unsafe", "f", tuple(edits)))
 

@@ -5,7 +5,6 @@ a second --fix changes nothing and --diff previews everything without writing.""
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import subprocess
 import sys
@@ -13,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from example_apps import app_tests as _app_tests
+from example_apps import byte_tree as _tree
+from example_apps import copy_example, environment, lint
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "layered_api"
 EXPECTED = REPO / "tests" / "data" / "fixed" / "layered_api"
-_IGNORED = ("__pycache__", ".pytest_cache", ".fastapi_lint_cache", ".git", "*.db")
 MOVES = {
     "app/api/v1/endpoints/users.py": "app/users/router.py",
     "app/api/v1/endpoints/items.py": "app/items/router.py",
@@ -34,32 +36,11 @@ MOVES = {
 
 
 def _copy(tmp_path: Path) -> Path:
-    target = tmp_path / "layered_api"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(*_IGNORED))
-    return target
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    skipped = {"__pycache__", ".pytest_cache", ".fastapi_lint_cache", ".git"}
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not skipped & set(path.relative_to(root).parts) and path.suffix != ".db"
-    }
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return copy_example("layered_api", tmp_path)
 
 
 def _lint(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "fastapi_lint", "check", "--select", "FAPI101", "--no-cache", *args, "."]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=_env(), timeout=120)
-
-
-def _app_tests(cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=_env(), timeout=120)
+    return lint(cwd, "--select", "FAPI101", *args)
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -150,7 +131,7 @@ def test_restructure_keeps_the_app_working_and_its_history(tmp_path: Path) -> No
     for target in MOVES.values():
         module = target[: -len(".py")].replace("/", ".")
         imported = subprocess.run(
-            [sys.executable, "-c", f"import {module}"], cwd=project, capture_output=True, text=True, env=_env()
+            [sys.executable, "-c", f"import {module}"], cwd=project, capture_output=True, text=True, env=environment()
         )
         assert imported.returncode == 0, (module, imported.stderr)
     after = _app_tests(project)

@@ -10,47 +10,23 @@ leave an app whose modules compile and whose tests still pass.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from example_apps import app_tests as _app_tests
+from example_apps import copy_example
+from example_apps import lint as _lint
+from example_apps import text_tree as _tree
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 EXAMPLE = REPOSITORY / "examples" / "sessions_app"
 EXPECTED = Path(__file__).resolve().parent / "data" / "fixed" / "sessions_app"
-_IGNORED = ("__pycache__", ".pytest_cache", ".fastapi_lint_cache")
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not any(part in _IGNORED for part in path.relative_to(root).parts)
-    }
-
-
-def _environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
-
-
-def _lint(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "fastapi_lint", "check", "--no-cache", *arguments, "."]
-    return subprocess.run(command, cwd=root, env=_environment(), capture_output=True, text=True, timeout=120)
-
-
-def _app_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    return subprocess.run(command, cwd=root, env=_environment(), capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture
 def app_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "sessions_app"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(*_IGNORED))
-    return target
+    return copy_example("sessions_app", tmp_path)
 
 
 def test_the_fixes_produce_the_expected_tree_and_the_app_still_works(app_copy: Path) -> None:

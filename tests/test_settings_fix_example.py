@@ -11,45 +11,30 @@ from __future__ import annotations
 
 import py_compile
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from example_apps import app_tests as _app_tests
+from example_apps import copy_example, lint
+from example_apps import text_tree as _tree
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "settings_app"
 EXPECTED = HERE / "data" / "fixed" / "settings_app"
 # Modules the fix rewrites, and the one it must leave (the settings module imports it).
 CHANGED = {"app/main.py", "app/api/items.py", "app/api/status.py", "app/services/mailer.py", "app/core/config.py"}
-_IGNORED = {"__pycache__", ".pytest_cache", ".fastapi_lint_cache"}
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not _IGNORED & set(path.relative_to(root).parts)
-    }
 
 
 def _lint(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     # One process: worker start-up would dominate the run of so small a project.
-    command = [sys.executable, "-m", "fastapi_lint", "check", "--no-cache", "-j", "1", "--select", "FAPI201", *arguments, "."]
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
-
-
-def _app_tests(root: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
+    return lint(root, "-j", "1", "--select", "FAPI201", *arguments)
 
 
 @pytest.fixture
 def app_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "settings_app"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(*_IGNORED))
-    return target
+    return copy_example("settings_app", tmp_path)
 
 
 def test_fix_rewrites_the_example_into_the_expected_tree(app_copy: Path) -> None:

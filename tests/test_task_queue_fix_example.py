@@ -5,44 +5,30 @@ second fix changes nothing, every module imports, and the app's tests pass after
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from example_apps import app_tests as _app_tests
+from example_apps import copy_example, lint
+from example_apps import text_tree as _tree
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "task_queue_app"
 FIXED = ROOT / "tests" / "data" / "fixed" / "task_queue_app"
 CHANGED = {"app/routers/users.py", "app/dependencies.py"}
 CREATED = {"app/worker.py"}
-_NOT_SOURCE = {"__pycache__", ".pytest_cache", ".fastapi_lint_cache", ".ruff_cache"}
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not _NOT_SOURCE & set(path.relative_to(root).parts)
-    }
 
 
 def _cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "fastapi_lint", "check", "--no-cache", *args, "."]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
-
-
-def _app_tests(project: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=120)
+    return lint(project, *args)
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    copy = tmp_path / "task_queue_app"
-    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
-    return copy
+    return copy_example("task_queue_app", tmp_path)
 
 
 def _expected() -> dict[str, str]:

@@ -132,7 +132,7 @@ class Walker:
             for decorator in node.decorators:
                 self.walk(decorator)
         # Defaults and annotations are evaluated in the enclosing scope.
-        all_params = _all_params(params)
+        all_params = parameters_of(params)
         for param in all_params:
             self.ancestors.append(params)
             if param.default is not None:
@@ -209,7 +209,8 @@ class Walker:
                 self._bind(handler_name.name.value, Binding("other", None, node))
 
 
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
+def parameters_of(params: cst.Parameters) -> list[cst.Param]:
+    """Every parameter of a signature, in order, the ``*args`` and ``**kwargs`` included."""
     result = [*params.posonly_params, *params.params, *params.kwonly_params]
     if isinstance(params.star_arg, cst.Param):
         result.append(params.star_arg)

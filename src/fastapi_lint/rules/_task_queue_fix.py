@@ -23,6 +23,7 @@ from fastapi_lint.linter.diagnostics import Edit
 from fastapi_lint.linter.names import Binding, Scope, dotted_name, lookup, resolve, resolve_callee, scan_module_bindings
 from fastapi_lint.linter.project_edits import create_file, edits_between
 from fastapi_lint.linter.rule import FixSpec
+from fastapi_lint.linter.walk import parameters_of
 from fastapi_lint.rules._heavy_calls import ANNOTATED, BACKGROUND_TASKS_CLASSES
 from fastapi_lint.rules._source_edits import add_from_import, add_plain_import, reflow, remove_import_alias
 from fastapi_lint.rules._sqlalchemy import creates_session, is_session_class
@@ -635,7 +636,7 @@ class TaskQueueFix:
 
     def _existing_pool_parameter(self, route: cst.FunctionDef) -> str | None:
         where = self.context.scope.parent or self.context.scope
-        for param in _all_params(route.params):
+        for param in parameters_of(route.params):
             if param.annotation is not None and self.rule._type_of(param.annotation.annotation, where, 0) in ARQ_REDIS:
                 return param.name.value
         if re.search(rf"\b{POOL_PARAMETER}\b", self.context.tree.code_for_node(route)):
@@ -681,7 +682,7 @@ class TaskQueueFix:
         return found
 
     def _is_pool_dependency(self, function: cst.FunctionDef, summary: object, scope: Scope) -> bool:
-        params = _all_params(function.params)
+        params = parameters_of(function.params)
         # A worker's startup hook takes ``ctx``; a dependency takes nothing FastAPI cannot fill.
         for param in params:
             if param.default is not None:
@@ -891,7 +892,7 @@ class TaskQueueFix:
         """Whether the module declares dependencies as ``Annotated[T, Depends(...)]``."""
         annotated = defaults = 0
         for node in _functions(self.context.tree):
-            for param in _all_params(node.params):
+            for param in parameters_of(node.params):
                 if param.annotation is not None and "Depends(" in self.context.tree.code_for_node(param.annotation.annotation):
                     annotated += 1
                 if param.default is not None and "Depends(" in self.context.tree.code_for_node(param.default):
@@ -1059,15 +1060,6 @@ def _edit_params(
     return params.with_changes(params=new_positional, star_arg=new_star, kwonly_params=new_keyword, star_kwarg=new_star_kwarg)
 
 
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
-    found = [*params.posonly_params, *params.params, *params.kwonly_params]
-    if isinstance(params.star_arg, cst.Param):
-        found.append(params.star_arg)
-    if params.star_kwarg is not None:
-        found.append(params.star_kwarg)
-    return found
-
-
 def _top_level_function(tree: cst.Module, name: str) -> cst.FunctionDef | None:
     found = [s for s in tree.body if isinstance(s, cst.FunctionDef) and s.name.value == name]
     return found[-1] if found else None
@@ -1157,7 +1149,7 @@ def _target_names(target: cst.CSTNode) -> list[str]:
 
 
 def _is_param(function: cst.FunctionDef, name: str) -> bool:
-    return any(param.name.value == name for param in _all_params(function.params))
+    return any(param.name.value == name for param in parameters_of(function.params))
 
 
 def _import_alias(tree: cst.Module, local: str) -> tuple[cst.SimpleStatementLine | None, cst.ImportAlias | None]:
