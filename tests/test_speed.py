@@ -33,3 +33,142 @@ def test_node_positions_match_libcst_providers(path: Path) -> None:
         for node in wanted:
             assert positions[id(node)] == syntactic[node], type(node).__name__
             assert spans[id(node)] == inclusive[node], type(node).__name__
+
+
+# -- summaries from CPython's ast ------------------------------------------------------
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _summary_sources(tmp_path: Path) -> list[Path]:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generate.generate(tmp_path / "generated", 10)
+    stdlib = sorted(path for path in STDLIB.rglob("*.py") if "site-packages" not in path.parts)
+    return [
+        *sorted((tmp_path / "generated").rglob("*.py")),
+        *sorted(FIXTURES.glob("*.py")),
+        *(STDLIB / name for name in STDLIB_SAMPLE),
+        # Every 60th module of the standard library (the whole of it agrees too: 1,778
+        # modules, checked when this summariser was written).
+        *stdlib[::60],
+    ]
+
+
+def test_ast_summaries_equal_libcst_summaries(tmp_path: Path) -> None:
+    from fastapi_lint.linter.ast_summary import summarise_source
+    from fastapi_lint.linter.index import summarise
+
+    compared = 0
+    for path in _summary_sources(tmp_path):
+        try:
+            text = path.read_text(encoding="utf-8")
+            tree = cst.parse_module(text)
+        except (UnicodeDecodeError, cst.ParserSyntaxError):
+            continue
+        for module, is_package in (("pkg.mod", False), ("pkg", True)):
+            expected = summarise(tree, text, module, is_package, "pkg/mod.py")
+            found = summarise_source(text, module, is_package, "pkg/mod.py")
+            if found is None:  # CPython cannot parse it: the index falls back to LibCST
+                continue
+            assert found == expected, path
+            compared += 1
+    assert compared > 200
+
+
+AST_CORNERS = '''
+import os as o, a.b.c
+from . import sibling
+from ..pkg import thing as other
+from .mod import *
+if TYPE_CHECKING: import hidden          # a block after its colon: not scanned
+if X:
+    import shown
+elif Y:
+    shown2 = None
+else:
+    if Z:
+        shown3 = o.getenv
+try:
+    import fast
+except ImportError:
+    fast = None
+else:
+    extra = True
+finally:
+    done = 1
+flag = True
+maker = sessionmaker(bind=engine, expire_on_commit=False, **extra_args)
+alias = o.environ
+text = "a" "b"
+raw = b"x"
+number = 0x_ff
+negative = -1
+class Settings(BaseSettings, metaclass=Meta, frozen=True):
+    model_config = SettingsConfigDict(env_prefix="APP_", case_sensitive=True, extra=o.sep)
+    name: str = "x"
+    class Config:
+        env_file = ".env"
+        prefix = "a" "b"
+    def method(self): return other(self)
+class Short: x: int
+def function(a, /, b=call_default(), *args, c: annot() = kw_default(), **kwargs) -> ret():
+    global flag
+    flag = None
+    client = o.Client()
+    client.post(lambda y=lam_default(): inner(y))
+    [w for w in o.listdir(w) if check(w)]
+    {k: v() for k, v in pairs()}
+    with o.open() as (handle, second):
+        handle.read()
+    try:
+        risky()
+    except Exception as error:
+        error.log()
+    match subject():
+        case Point(x=0) if guard():
+            body_call()
+    if (n := o.getpid()):
+        n.bit_length()
+    x = y = None
+    x.foo()
+    f(k=first(), *second())
+    result = await_me()
+    return result
+async def generator():
+    yield from source()
+    value = await fetch()
+    yield value
+@decorator.route("/", methods=["GET"])
+@plain
+def decorated(): return (yield)
+'''
+
+
+def test_ast_summary_of_corner_cases_equals_libcst_summary() -> None:
+    from fastapi_lint.linter.ast_summary import summarise_source
+    from fastapi_lint.linter.index import summarise
+
+    expected = summarise(cst.parse_module(AST_CORNERS), AST_CORNERS, "pkg.mod", False, "pkg/mod.py")
+    assert summarise_source(AST_CORNERS, "pkg.mod", False, "pkg/mod.py") == expected
+    assert expected.functions["function"].calls  # the case exercises something
+    assert "hidden" not in expected.imports and "shown" in expected.imports
+
+
+def test_index_summarises_without_libcst_when_cpython_parses(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from fastapi_lint.linter.index import ProjectIndex;"
+        f"root = Path({str(tmp_path)!r}); index = ProjectIndex(root, [root / 'app/mod.py', root / 'app/__init__.py']);"
+        "summary = index.summary('app.mod'); assert summary.functions['f'].calls == ('os.getenv',), summary;"
+        "print('libcst' in sys.modules)"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/mod.py").write_text("import os\ndef f():\n    return os.getenv('X')\n")
+    import subprocess
+
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "False"
