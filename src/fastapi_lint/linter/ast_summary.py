@@ -358,6 +358,9 @@ class _Collector:
                         visit_block(block, True)
 
         visit_block(tree.body, False)
+        # The recursive closure refers to itself: without this, the scope and the whole
+        # tree would wait for the cyclic garbage collector.
+        del visit_block
         for name, binding in conditional.items():
             scope.names.setdefault(name, binding)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -88,6 +89,8 @@ class FileOutcome:
 
 # Fewer files than this to parse are linted in this process: starting workers costs more.
 POOL_THRESHOLD = 48
+# Allocations between two collections of the youngest generation during a run.
+_GC_THRESHOLD = 50_000
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -159,6 +162,16 @@ class Engine:
     def run(self, paths: Sequence[Path]) -> RunResult:
         """Lint ``paths``; with fixes on, apply them (multi-file ones once every file is
         linted) and lint again until nothing more changes."""
+        threshold = gc.get_threshold()
+        # Parsing allocates millions of short-lived, acyclic objects (trees are freed by
+        # reference counting): collecting every 700 allocations cost a fifth of a run.
+        gc.set_threshold(max(threshold[0], _GC_THRESHOLD), *threshold[1:])
+        try:
+            return self._run(paths)
+        finally:
+            gc.set_threshold(*threshold)
+
+    def _run(self, paths: Sequence[Path]) -> RunResult:
         result = self._run_once(paths)
         if not (self.options.fix or self.options.diff):
             return result

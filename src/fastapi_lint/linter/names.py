@@ -167,6 +167,9 @@ def scan_module_bindings(module_node: cst.Module, module: str, is_package: bool)
             bind(name, Binding("assign", f"{module}.{name}", small, small.value, small.annotation.annotation), nested)
 
     visit_block(module_node.body, False)
+    # The recursive closure refers to itself: without this, the scope and the whole tree
+    # would wait for the cyclic garbage collector.
+    del visit_block
     for name, binding in conditional.items():
         scope.names.setdefault(name, binding)
     return scope

@@ -222,11 +222,20 @@ def _run_rules(
     walker = Walker(context.module_scope, module_name, is_package, visit, leave)
     context.walker = walker
     try:
-        walker.walk(tree)
-    except RecursionError:
-        result.errors.append(FileError(display_path, "code nested too deeply to analyse"))
-        return []
-    diagnostics = context.diagnostics()
+        try:
+            walker.walk(tree)
+        except RecursionError:
+            result.errors.append(FileError(display_path, "code nested too deeply to analyse"))
+            return []
+        diagnostics = context.diagnostics()
+    finally:
+        # The context, the walker's handlers and the rules refer to each other: without
+        # this, the file's tree would live on until the cyclic garbage collector runs
+        # (millions of objects for a project, scanned again at every collection).
+        context.walker = None
+        context._reports.clear()
+        visit.clear()
+        leave.clear()
     return [diagnostic for diagnostic in diagnostics if diagnostic.code not in failed]
 
 

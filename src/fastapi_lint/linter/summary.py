@@ -89,6 +89,9 @@ class SummaryCollector:
 
     def collect(self, path: str) -> ModuleSummary:
         self.walker.walk(self.tree)
+        # The walker's handlers are this collector's methods: a cycle that would keep
+        # the tree alive until the cyclic garbage collector runs.
+        self.walker._visit = self.walker._leave = {}
         imports: dict[str, str] = {}
         assigns: dict[str, AssignSummary] = {}
         assign_lines = _assignment_lines(self.text)
