@@ -172,3 +172,63 @@ def test_index_summarises_without_libcst_when_cpython_parses(tmp_path: Path) -> 
 
     output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"
+
+
+# -- trigger words outside comments and strings ---------------------------------------
+
+
+def test_code_text_drops_comments_and_plain_strings_only() -> None:
+    from fastapi_lint.linter.source import code_text
+
+    source = (
+        "import os  # getenv in a comment\n"
+        'x = "getenv"; y = f"{os.environ[\'A\']}"; z = rb\'session\\\' db\'\n'
+        '"""a docstring about the session\n# not a comment"""\n'
+        'w = x in"#" or db.query()  # session\n'
+    )
+    code = code_text(source)
+    assert "getenv" not in code and "session" not in code
+    assert "os.environ" in code  # inside an f-string: code
+    assert "db.query()" in code  # after a string holding a '#'
+
+
+def _all_findings(root: Path, targets: list[Path], code_triggers: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    from fastapi_lint.linter import runner
+    from fastapi_lint.linter.config import Settings
+    from fastapi_lint.linter.engine import Engine, RunOptions
+
+    monkeypatch.setattr(runner, "CODE_TRIGGERS", code_triggers)
+    result = Engine(Settings(base_directory=root), RunOptions(jobs=1), cwd=root).run(targets)
+    return sorted((d.path, d.line, d.column, d.code, d.message) for d in result.diagnostics)
+
+
+def test_code_triggers_drop_no_finding_on_rule_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import write_project
+    from fastapi_lint.rules import ALL_RULES
+
+    number = 0
+    for rule in ALL_RULES:
+        for case in (*rule.VALID, *rule.INVALID):
+            root = tmp_path / f"case{number}"
+            number += 1
+            root.mkdir()
+            write_project(root, {**case.files, case.path: case.code} if case.code else dict(case.files))
+            without = _all_findings(root, [root], False, monkeypatch)
+            assert _all_findings(root, [root], True, monkeypatch) == without, (rule.code, case.code)
+
+
+def test_code_triggers_drop_no_finding_on_fixtures_and_a_generated_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generated = tmp_path / "generated"
+    generate.generate(generated, 12)
+    (generated / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for root in (FIXTURES, generated):
+        without = _all_findings(root, [root], False, monkeypatch)
+        assert without
+        assert _all_findings(root, [root], True, monkeypatch) == without

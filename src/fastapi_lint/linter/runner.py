@@ -16,6 +16,7 @@ from fastapi_lint.linter.source import (
     SourceError,
     SourceFile,
     SyntaxProblem,
+    code_text,
     is_risky,
     parse_module,
     read_source,
@@ -70,7 +71,7 @@ def lint_file(
             return result
     result.source = source
     text = source.text
-    active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
+    active = _active_rules(rules, text)
     if not active:
         # No rule can fire: CPython's own parser is enough to tell whether the file parses
         # (a file that does not gets no FAPI100: its noqa comments are not judged).
@@ -101,6 +102,22 @@ def lint_file(
 
 
 _IN_CHILD = False
+# Whether rules with ``triggers_in_code`` look for their triggers outside comments and
+# strings only (off: anywhere in the text; tests compare both).
+CODE_TRIGGERS = True
+
+
+def _active_rules(rules: Sequence[ActiveRule], text: str) -> list[ActiveRule]:
+    """The rules that can fire on ``text``: those whose trigger words it contains."""
+    active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
+    if CODE_TRIGGERS and any(rule.rule.triggers and rule.rule.triggers_in_code for rule in active):
+        code = code_text(text)
+        active = [
+            rule
+            for rule in active
+            if not (rule.rule.triggers and rule.rule.triggers_in_code) or any(word in code for word in rule.rule.triggers)
+        ]
+    return active
 
 
 def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], FileResult]) -> FileResult:

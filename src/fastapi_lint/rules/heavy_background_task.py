@@ -171,6 +171,7 @@ class HeavyBackgroundTask(Rule):
     summary = "Background task doing network I/O, subprocesses, report generation or long sleeps"
     fix_availability = None
     triggers = ("add_task", "BackgroundTask")
+    triggers_in_code = True
     options = {
         "heavy-calls": Option(list, [], "More fnmatch patterns of qualified names counted as heavy work.", item_type=str),
         "cheap-calls": Option(list, [], "More fnmatch patterns of qualified names counted as cheap.", item_type=str),
