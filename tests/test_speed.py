@@ -232,3 +232,31 @@ def test_code_triggers_drop_no_finding_on_fixtures_and_a_generated_project(
         without = _all_findings(root, [root], False, monkeypatch)
         assert without
         assert _all_findings(root, [root], True, monkeypatch) == without
+
+
+# -- files linted in a child process keep their cache dependencies ---------------------
+
+
+def test_a_risky_file_linted_in_a_child_is_relinted_when_its_dependency_changes(tmp_path: Path) -> None:
+    from conftest import write_project
+    from test_cache import CHEAP_SERVICE, HEAVY_SERVICE, ROUTER, codes, run
+
+    from fastapi_lint.linter.source import is_risky
+
+    # Brackets nested past the parser's safe depth, in a comment: the file parses, but
+    # is linted in a child process.
+    risky_router = ROUTER + "# " + "(" * 250 + "\n"
+    assert is_risky(risky_router)
+    files = {
+        "app/__init__.py": "",
+        "app/routers/__init__.py": "",
+        "app/routers/users.py": risky_router,
+        "app/services/__init__.py": "",
+        "app/services/mail.py": HEAVY_SERVICE,
+    }
+    write_project(tmp_path, files)
+    assert codes(run(tmp_path)) == [("FAPI401", "app/routers/users.py", 10)]
+    (tmp_path / "app/services/mail.py").write_text(CHEAP_SERVICE)
+    assert codes(run(tmp_path)) == []
+    (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE)
+    assert codes(run(tmp_path)) == [("FAPI401", "app/routers/users.py", 10)]

@@ -83,7 +83,8 @@ def lint_file(
             result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     if (isolate or is_risky(text)) and not _IN_CHILD:
-        return _lint_in_child(result, display_path, lambda: lint_file(path, display_path, rules, index, source, check_syntax, noqa))
+        lint = lambda: lint_file(path, display_path, rules, index, source, check_syntax, noqa)  # noqa: E731
+        return _lint_in_child(result, display_path, lint, index)
     tree = parse_module(text, probe=False)
     if isinstance(tree, SyntaxProblem):
         if check_syntax:
@@ -120,9 +121,12 @@ def _active_rules(rules: Sequence[ActiveRule], text: str) -> list[ActiveRule]:
     return active
 
 
-def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], FileResult]) -> FileResult:
+def _lint_in_child(
+    result: FileResult, display_path: str, lint: Callable[[], FileResult], index: "ProjectIndex | None" = None
+) -> FileResult:
     """Lint a file that could crash or stall LibCST's native parser in a child process:
-    a crash or a time-out there becomes an error for this file, not the end of the run."""
+    a crash or a time-out there becomes an error for this file, not the end of the run.
+    What the child's rules consulted in the project (for the cache) comes back with it."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
@@ -134,9 +138,15 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     def child() -> None:
         global _IN_CHILD
         _IN_CHILD = True
+        known = set(index.new_summaries) if index is not None else set()
         outcome = lint()
         outcome.source = None
-        sender.send(outcome)
+        consulted = None
+        if index is not None:
+            recorder = index.recorder
+            summaries = {key: value for key, value in index.new_summaries.items() if key not in known}
+            consulted = (recorder.dependencies, recorder.lookups) if recorder is not None else None, summaries
+        sender.send((outcome, consulted))
 
     process = context.Process(target=child, daemon=True)
     process.start()
@@ -144,10 +154,12 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     seconds = time_limit(result.source.text if result.source is not None else "")
     if receiver.poll(seconds):
         try:
-            outcome: FileResult = receiver.recv()
+            outcome, consulted = receiver.recv()
             process.join()
             outcome.source = result.source
-            return outcome
+            if index is not None and consulted is not None:
+                _merge_consulted(index, *consulted)
+            return outcome  # type: ignore[no-any-return]
         except EOFError:
             # The pipe closes while the child dies, a moment before it can be reaped:
             # without waiting, a crash would pass for a time-out.
@@ -160,6 +172,19 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     process.join()
     result.errors.append(FileError(display_path, message))
     return result
+
+
+def _merge_consulted(
+    index: "ProjectIndex",
+    recorded: "tuple[dict[str, str], dict[str, str | None]] | None",
+    summaries: dict[str, Any],
+) -> None:
+    """What a child's rules read of the project, recorded in this process as if read here."""
+    if recorded is not None and index.recorder is not None:
+        index.recorder.dependencies.update(recorded[0])
+        index.recorder.lookups.update(recorded[1])
+    for key, value in summaries.items():
+        index.new_summaries.setdefault(key, value)
 
 
 def _syntax_diagnostic(problem: SyntaxProblem, display_path: str) -> Diagnostic:
