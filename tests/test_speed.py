@@ -260,3 +260,12 @@ def test_a_risky_file_linted_in_a_child_is_relinted_when_its_dependency_changes(
     assert codes(run(tmp_path)) == []
     (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE)
     assert codes(run(tmp_path)) == [("FAPI401", "app/routers/users.py", 10)]
+
+
+def test_parsers_benchmark_reports_both_parsers() -> None:
+    import subprocess
+
+    output = subprocess.run(
+        [sys.executable, str(BENCH / "parsers.py"), str(FIXTURES)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "ast.parse" in output and "libcst.parse_module" in output and "files/s" in output
