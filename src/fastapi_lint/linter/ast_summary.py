@@ -355,7 +355,7 @@ class _Collector:
                     bind(stmt.name, Binding("class", f"{module}.{stmt.name}", stmt), nested)
                 elif isinstance(stmt, _COMPOUND):
                     for block in self._sub_blocks(stmt):
-                        visit_block(block, True)
+                        visit_block(block, True)  # noqa: F821 (deleted after use, to break the cycle)
 
         visit_block(tree.body, False)
         # The recursive closure refers to itself: without this, the scope and the whole
