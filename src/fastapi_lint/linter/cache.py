@@ -40,11 +40,38 @@ class FileEntry:
     lookups: dict[str, str | None]
 
 
+class StoredSummaries(dict):  # type: ignore[type-arg]
+    """path -> (content hash, summary); a summary read from the file is rebuilt only
+    when the index asks for it (a warm run needs few or none of them), and an entry
+    that turns out malformed is dropped, never trusted."""
+
+    def get(self, key: str, default: object = None) -> tuple[str, ModuleSummary] | None:  # type: ignore[override]
+        value = super().get(key)
+        if value is None:
+            return default  # type: ignore[return-value]
+        digest, summary = value
+        if isinstance(summary, ModuleSummary):
+            return value  # type: ignore[no-any-return]
+        try:
+            built = (str(digest), _summary(summary))
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            del self[key]
+            return default  # type: ignore[return-value]
+        self[key] = built
+        return built
+
+    def __getitem__(self, key: str) -> tuple[str, ModuleSummary]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
 @dataclass
 class CacheData:
     files: dict[str, FileEntry] = field(default_factory=dict)
     # path -> (content hash, summary)
-    summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=dict)
+    summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=StoredSummaries)
 
 
 def cache_file(directory: Path, settings_key: str) -> Path:
@@ -64,7 +91,12 @@ def load(path: Path) -> CacheData:
         if data.get("format") != _FORMAT or data.get("version") != __version__:
             return CacheData()
         files = {key: _file_entry(value) for key, value in data["files"].items()}
-        summaries = {key: (value[0], _summary(value[1])) for key, value in data["summaries"].items()}
+        summaries = StoredSummaries()
+        for key, value in data["summaries"].items():
+            digest, summary = value
+            if not isinstance(digest, str) or not isinstance(summary, dict):
+                raise ValueError("bad summary")
+            summaries[str(key)] = (digest, summary)
         return CacheData(files, summaries)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return CacheData()
@@ -79,7 +111,7 @@ def save(path: Path, cache: CacheData) -> None:
         "format": _FORMAT,
         "version": __version__,
         "files": {key: _file_entry_json(entry) for key, entry in sorted(files.items())},
-        "summaries": {key: [value[0], _summary_json(value[1])] for key, value in sorted(summaries.items())},
+        "summaries": {key: [value[0], _stored_summary_json(value[1])] for key, value in sorted(summaries.items())},
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +120,10 @@ def save(path: Path, cache: CacheData) -> None:
         if not ignore.exists():
             ignore.write_text("# Created by fastapi-lint\n*\n", encoding="utf-8")
         descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
+        # ``json.dumps``, not ``json.dump``: only the former uses the C encoder.
+        text = json.dumps(payload, separators=(",", ":"))
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, separators=(",", ":"))
+            handle.write(text)
         os.replace(temporary, path)
     except OSError:
         return
@@ -149,8 +183,13 @@ def _file_entry(value: dict[str, Any]) -> FileEntry:
     )
 
 
+def _stored_summary_json(summary: ModuleSummary | dict[str, Any]) -> dict[str, Any]:
+    # A summary never asked for this run is written back as it was read.
+    return summary if isinstance(summary, dict) else _summary_json(summary)
+
+
 def _value_json(value: object) -> Any:
-    from fastapi_lint.linter.summary import Ref
+    from fastapi_lint.linter.ast_summary import Ref
 
     if value is ...:
         return {"unknown": True}
@@ -160,7 +199,7 @@ def _value_json(value: object) -> Any:
 
 
 def _value(value: Any) -> object:
-    from fastapi_lint.linter.summary import Ref
+    from fastapi_lint.linter.ast_summary import Ref
 
     if isinstance(value, dict):
         if value.get("unknown"):

@@ -95,15 +95,13 @@ class FileContext:
         """The reports as diagnostics; positions are computed only when there are reports."""
         if not self._reports:
             return []
-        from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
+        from fastapi_lint.linter.positions import node_positions
 
-        wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-        needs_spans = any(report.fix is not None and report.fix.node_edits for report in self._reports)
-        spans = wrapper.resolve(WhitespaceInclusivePositionProvider) if needs_spans else {}
+        edited = [edit.node for report in self._reports if report.fix is not None for edit in report.fix.node_edits]
+        positions, spans = node_positions(self.tree, [report.node for report in self._reports], edited)
         result = []
         for report in self._reports:
-            where = positions[report.node]
+            where = positions[id(report.node)]
             fix = self._fix(report.fix, spans) if report.fix is not None else None
             result.append(
                 Diagnostic(
@@ -142,7 +140,7 @@ class FileContext:
         rendered = [edit for edit in spec.node_edits if not isinstance(edit.replacement, str)]
         indents = block_indents(self.tree, [edit.node for edit in rendered]) if rendered else {}
         for node_edit in spec.node_edits:
-            span = spans[node_edit.node]  # type: ignore[index]
+            span = spans[id(node_edit.node)]  # type: ignore[index]
             replacement = node_edit.replacement
             if isinstance(replacement, str):
                 content = replacement

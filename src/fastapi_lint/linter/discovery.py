@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -38,6 +39,19 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
+def _compile(patterns: tuple[str, ...], root: str) -> "tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str], str]":
+    """Regular expressions equivalent to ``fnmatchcase`` on the name with any pattern, and
+    on the path relative to the root with any pattern (or, for a pattern with a slash,
+    anything below it)."""
+    relative = [*patterns, *(pattern.rstrip("/") + "/*" for pattern in patterns if "/" in pattern)]
+
+    def either(globs: list[str]) -> "re.Pattern[str]":
+        return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs) or "(?!)")
+
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    return patterns, either(list(patterns)), either(relative), prefix
+
+
 @dataclass
 class Excluder:
     """Decides whether a path is excluded, by globs and by ``.gitignore`` files."""
@@ -47,19 +61,23 @@ class Excluder:
     respect_gitignore: bool = True
     _gitignores: dict[Path, object | None] = field(default_factory=dict)
     _no_ignore_file: set[str] = field(default_factory=set)
+    _compiled: "tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str], str] | None" = None
 
     def matches_patterns(self, path: Path) -> bool:
-        try:
-            relative = path.relative_to(self.root).as_posix()
-        except ValueError:
+        # String operations and one regular expression per form: this runs for every
+        # file and folder of the project (a glob at a time cost more than the walk).
+        compiled = self._compiled
+        if compiled is None or compiled[0] != tuple(self.patterns):
+            compiled = self._compiled = _compile(tuple(self.patterns), str(self.root))
+        _, names, relatives, root = compiled
+        target = str(path)
+        if target.startswith(root):
+            relative = target[len(root) :].replace(os.sep, "/")
+        elif target + os.sep == root:
+            relative = "."
+        else:
             relative = path.as_posix()
-        name = path.name
-        for pattern in self.patterns:
-            if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(relative, pattern):
-                return True
-            if "/" in pattern and fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*"):
-                return True
-        return False
+        return bool(names.match(path.name) or relatives.match(relative))
 
     def is_excluded(self, path: Path, is_dir: bool) -> bool:
         if self.matches_patterns(path):
@@ -103,17 +121,23 @@ class Excluder:
 
 
 def iter_python_files(
-    paths: Iterable[Path], excluder: Excluder, force_exclude: bool = False, skip_nested_projects: bool = False
+    paths: Iterable[Path],
+    excluder: Excluder,
+    force_exclude: bool = False,
+    skip_nested_projects: bool = False,
+    projects: set[Path] | None = None,
 ) -> Iterator[Path]:
     """Python files below ``paths``; a file named explicitly is kept unless ``force_exclude``.
 
     With ``skip_nested_projects``, a folder holding its own ``pyproject.toml`` is another
     project and is not entered (the project index of the outer one stops there).
+    ``projects``, when given, receives the folders walked that hold a ``pyproject.toml``
+    (so that one walk can serve both the files to lint and a project's index).
     """
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            for found in _walk_directory(path, excluder, skip_nested_projects):
+            for found in _walk_directory(path, excluder, skip_nested_projects, projects):
                 if found not in seen:
                     seen.add(found)
                     yield found
@@ -133,6 +157,21 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _entry_is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def without_nested_projects(files: Iterable[Path], root: Path, projects: set[Path]) -> list[Path]:
+    """The files of a walk of ``root`` that a walk skipping nested projects would give."""
+    prefixes = tuple(str(folder) + os.sep for folder in projects if folder != root)
+    if not prefixes:
+        return list(files)
+    return [path for path in files if not str(path).startswith(prefixes)]
+
+
 def _parent_excluded(path: Path, excluder: Excluder) -> bool:
     for parent in path.parents:
         try:
@@ -146,7 +185,9 @@ def _parent_excluded(path: Path, excluder: Excluder) -> bool:
     return False
 
 
-def _walk_directory(top: Path, excluder: Excluder, skip_nested_projects: bool = False) -> Iterator[Path]:
+def _walk_directory(
+    top: Path, excluder: Excluder, skip_nested_projects: bool = False, projects: set[Path] | None = None
+) -> Iterator[Path]:
     if top != excluder.root and excluder.is_excluded(top, True):
         return
     stack = [top]
@@ -162,6 +203,8 @@ def _walk_directory(top: Path, excluder: Excluder, skip_nested_projects: bool = 
         except OSError:
             continue
         subdirectories = []
+        if projects is not None and any(entry.name == "pyproject.toml" and _entry_is_file(entry) for entry in entries):
+            projects.add(directory)
         for entry in entries:
             path = Path(entry.path)
             try:

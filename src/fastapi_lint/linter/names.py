@@ -151,7 +151,7 @@ def scan_module_bindings(module_node: cst.Module, module: str, is_package: bool)
                 bind(name, Binding("class", f"{module}.{name}", stmt), nested)
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
                 for block in sub_blocks(stmt):
-                    visit_block(block, True)
+                    visit_block(block, True)  # noqa: F821 (deleted after use, to break the cycle)
 
     def visit_small(small: cst.CSTNode, stmt: cst.CSTNode, nested: bool) -> None:
         if isinstance(small, (cst.Import, cst.ImportFrom)):
@@ -167,6 +167,9 @@ def scan_module_bindings(module_node: cst.Module, module: str, is_package: bool)
             bind(name, Binding("assign", f"{module}.{name}", small, small.value, small.annotation.annotation), nested)
 
     visit_block(module_node.body, False)
+    # The recursive closure refers to itself: without this, the scope and the whole tree
+    # would wait for the cyclic garbage collector.
+    del visit_block
     for name, binding in conditional.items():
         scope.names.setdefault(name, binding)
     return scope

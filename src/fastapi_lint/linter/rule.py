@@ -117,6 +117,9 @@ class Rule(_Documented):
     # Substrings without which the rule cannot fire; a file containing none of
     # the active rules' triggers is not parsed.  Empty: always run.
     triggers: ClassVar[tuple[str, ...]] = ()
+    # True when the triggers can only matter in code: a file whose triggers all sit in
+    # comments and (non-f) string literals is not parsed for this rule either.
+    triggers_in_code: ClassVar[bool] = False
 
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         self.context = context

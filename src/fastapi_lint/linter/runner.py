@@ -16,6 +16,7 @@ from fastapi_lint.linter.source import (
     SourceError,
     SourceFile,
     SyntaxProblem,
+    code_text,
     is_risky,
     parse_module,
     read_source,
@@ -70,7 +71,7 @@ def lint_file(
             return result
     result.source = source
     text = source.text
-    active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
+    active = _active_rules(rules, text)
     if not active:
         # No rule can fire: CPython's own parser is enough to tell whether the file parses
         # (a file that does not gets no FAPI100: its noqa comments are not judged).
@@ -82,7 +83,8 @@ def lint_file(
             result.diagnostics.append(_syntax_diagnostic(problem, display_path))
         return result
     if (isolate or is_risky(text)) and not _IN_CHILD:
-        return _lint_in_child(result, display_path, lambda: lint_file(path, display_path, rules, index, source, check_syntax, noqa))
+        lint = lambda: lint_file(path, display_path, rules, index, source, check_syntax, noqa)  # noqa: E731
+        return _lint_in_child(result, display_path, lint, index)
     tree = parse_module(text, probe=False)
     if isinstance(tree, SyntaxProblem):
         if check_syntax:
@@ -101,11 +103,30 @@ def lint_file(
 
 
 _IN_CHILD = False
+# Whether rules with ``triggers_in_code`` look for their triggers outside comments and
+# strings only (off: anywhere in the text; tests compare both).
+CODE_TRIGGERS = True
 
 
-def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], FileResult]) -> FileResult:
+def _active_rules(rules: Sequence[ActiveRule], text: str) -> list[ActiveRule]:
+    """The rules that can fire on ``text``: those whose trigger words it contains."""
+    active = [rule for rule in rules if not rule.rule.triggers or any(word in text for word in rule.rule.triggers)]
+    if CODE_TRIGGERS and any(rule.rule.triggers and rule.rule.triggers_in_code for rule in active):
+        code = code_text(text)
+        active = [
+            rule
+            for rule in active
+            if not (rule.rule.triggers and rule.rule.triggers_in_code) or any(word in code for word in rule.rule.triggers)
+        ]
+    return active
+
+
+def _lint_in_child(
+    result: FileResult, display_path: str, lint: Callable[[], FileResult], index: "ProjectIndex | None" = None
+) -> FileResult:
     """Lint a file that could crash or stall LibCST's native parser in a child process:
-    a crash or a time-out there becomes an error for this file, not the end of the run."""
+    a crash or a time-out there becomes an error for this file, not the end of the run.
+    What the child's rules consulted in the project (for the cache) comes back with it."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
@@ -117,9 +138,15 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     def child() -> None:
         global _IN_CHILD
         _IN_CHILD = True
+        known = set(index.new_summaries) if index is not None else set()
         outcome = lint()
         outcome.source = None
-        sender.send(outcome)
+        consulted = None
+        if index is not None:
+            recorder = index.recorder
+            summaries = {key: value for key, value in index.new_summaries.items() if key not in known}
+            consulted = (recorder.dependencies, recorder.lookups) if recorder is not None else None, summaries
+        sender.send((outcome, consulted))
 
     process = context.Process(target=child, daemon=True)
     process.start()
@@ -127,10 +154,12 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     seconds = time_limit(result.source.text if result.source is not None else "")
     if receiver.poll(seconds):
         try:
-            outcome: FileResult = receiver.recv()
+            outcome, consulted = receiver.recv()
             process.join()
             outcome.source = result.source
-            return outcome
+            if index is not None and consulted is not None:
+                _merge_consulted(index, *consulted)
+            return outcome  # type: ignore[no-any-return]
         except EOFError:
             # The pipe closes while the child dies, a moment before it can be reaped:
             # without waiting, a crash would pass for a time-out.
@@ -143,6 +172,19 @@ def _lint_in_child(result: FileResult, display_path: str, lint: Callable[[], Fil
     process.join()
     result.errors.append(FileError(display_path, message))
     return result
+
+
+def _merge_consulted(
+    index: "ProjectIndex",
+    recorded: "tuple[dict[str, str], dict[str, str | None]] | None",
+    summaries: dict[str, Any],
+) -> None:
+    """What a child's rules read of the project, recorded in this process as if read here."""
+    if recorded is not None and index.recorder is not None:
+        index.recorder.dependencies.update(recorded[0])
+        index.recorder.lookups.update(recorded[1])
+    for key, value in summaries.items():
+        index.new_summaries.setdefault(key, value)
 
 
 def _syntax_diagnostic(problem: SyntaxProblem, display_path: str) -> Diagnostic:
@@ -222,11 +264,20 @@ def _run_rules(
     walker = Walker(context.module_scope, module_name, is_package, visit, leave)
     context.walker = walker
     try:
-        walker.walk(tree)
-    except RecursionError:
-        result.errors.append(FileError(display_path, "code nested too deeply to analyse"))
-        return []
-    diagnostics = context.diagnostics()
+        try:
+            walker.walk(tree)
+        except RecursionError:
+            result.errors.append(FileError(display_path, "code nested too deeply to analyse"))
+            return []
+        diagnostics = context.diagnostics()
+    finally:
+        # The context, the walker's handlers and the rules refer to each other: without
+        # this, the file's tree would live on until the cyclic garbage collector runs
+        # (millions of objects for a project, scanned again at every collection).
+        context.walker = None
+        context._reports.clear()
+        visit.clear()
+        leave.clear()
     return [diagnostic for diagnostic in diagnostics if diagnostic.code not in failed]
 
 

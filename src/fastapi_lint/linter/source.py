@@ -183,3 +183,37 @@ def parse_module(text: str, probe: bool = True) -> "cst.Module | SyntaxProblem":
         return SyntaxProblem(first_line, error.raw_line, error.raw_column + 1)
     except RecursionError:
         return SyntaxProblem("code nested too deeply to parse", 1, 1)
+
+
+# Comments and string literals, left to right (a ``#`` inside a string is part of the
+# string, a quote inside a comment part of the comment). The prefix is taken only when
+# it starts a token, so that ``x in"abc"`` still finds the string.
+_COMMENT_OR_STRING = re.compile(
+    r"""
+    (?P<comment>\#[^\r\n]*)
+    | (?P<prefix>(?<![\w])[rRbBuUfF]{1,2})?
+      (?P<string>
+          \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        | '''(?:[^'\\]|\\.|'(?!''))*'''
+        | "(?:[^"\\\r\n]|\\.)*"
+        | '(?:[^'\\\r\n]|\\.)*'
+      )
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _blank(match: "re.Match[str]") -> str:
+    if match.group("comment") is not None:
+        return ""
+    prefix = match.group("prefix") or ""
+    # An f-string holds code; keep it whole (finding words in it only costs a parse).
+    return match.group(0) if "f" in prefix.lower() else '""'
+
+
+def code_text(text: str) -> str:
+    """``text`` without its comments and plain string literals: words still in it may
+    be code. Approximate for text that does not tokenize, never dropping code of text
+    that does."""
+    return _COMMENT_OR_STRING.sub(_blank, text)
+

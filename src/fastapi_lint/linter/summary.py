@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import libcst as cst
 
+from fastapi_lint.linter.ast_summary import UNKNOWN, Ref, _assignment_lines, _definition_lines  # noqa: F401  (shared with the ast summariser)
 from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
 from fastapi_lint.linter.names import Scope, resolve, resolve_callee, lookup, scan_module_bindings
 from fastapi_lint.linter.walk import Walker
 
-
-@dataclass(frozen=True)
-class Ref:
-    """A keyword value that is a name: its qualified name (None when unresolved)."""
-
-    qualname: str | None
-
-
-UNKNOWN = ...
 
 
 def literal_value(node: cst.CSTNode | None) -> object:
@@ -100,6 +89,9 @@ class SummaryCollector:
 
     def collect(self, path: str) -> ModuleSummary:
         self.walker.walk(self.tree)
+        # The walker's handlers are this collector's methods: a cycle that would keep
+        # the tree alive until the cyclic garbage collector runs.
+        self.walker._visit = self.walker._leave = {}
         imports: dict[str, str] = {}
         assigns: dict[str, AssignSummary] = {}
         assign_lines = _assignment_lines(self.text)
@@ -235,27 +227,3 @@ def _class_config(node: cst.ClassDef, scope: Scope) -> dict[str, object]:
                 if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                     config[small.targets[0].target.value] = keyword_value(scope, small.value)
     return config
-
-
-def _assignment_lines(text: str) -> dict[str, int]:
-    """Lines of top-level ``NAME = ...`` / ``NAME: T = ...`` statements, first occurrence."""
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _ASSIGN_LINE.match(line)
-        if match:
-            lines.setdefault(match.group(1), number)
-    return lines
-
-
-def _definition_lines(text: str) -> dict[str, list[int]]:
-    """Lines of ``def``/``class`` statements by name, in source order."""
-    lines: dict[str, list[int]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _DEF_LINE.match(line)
-        if match:
-            lines.setdefault(match.group(1), []).append(number)
-    return lines
-
-
-_ASSIGN_LINE = re.compile(r"^([A-Za-z_][A-Za-z_0-9]*)\s*(?::[^=]*)?=(?!=)")
-_DEF_LINE = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z_0-9]*)")

@@ -288,6 +288,7 @@ class EnvReadOutsideSettings(Rule):
     summary = "Environment read outside the pydantic-settings class"
     fix_availability = "safe"
     triggers = ("getenv", "environ")
+    triggers_in_code = True
     options = {
         "extra-settings-bases": Option(
             list,

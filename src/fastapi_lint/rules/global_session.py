@@ -128,6 +128,7 @@ class GlobalSession(Rule):
     summary = "Session instance held at module level or as a class attribute"
     fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
+    triggers_in_code = True
 
     MESSAGE = (
         "{subject} holds a SQLAlchemy session from `{call}`{origin}, created once{when} and shared by every "

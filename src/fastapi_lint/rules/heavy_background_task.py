@@ -220,6 +220,7 @@ class HeavyBackgroundTask(Rule):
     summary = "Background task doing network I/O, subprocesses, report generation or long sleeps"
     fix_availability = "unsafe"
     triggers = ("add_task", "BackgroundTask")
+    triggers_in_code = True
     options = {
         "task-queue": Option(
             str, "arq", 'The task queue the fix moves the work to: "arq" or "celery".', choices=TASK_QUEUES

@@ -83,6 +83,7 @@ class MissingExpireOnCommit(Rule):
     summary = "Async session or session factory created without `expire_on_commit=False`"
     fix_availability = "safe"
     triggers = ("Session", "sessionmaker")
+    triggers_in_code = True
     options = {
         "include-sync": Option(
             bool,

@@ -389,6 +389,7 @@ class UnmanagedSession(Rule):
     summary = "Session created in a function and not closed on every path"
     fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
+    triggers_in_code = True
 
     NEVER_CLOSED = (
         "Session `{name}` from `{call}`{origin} in `{function}` is never closed: it leaks a database "

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 from fastapi_lint.linter.engine import RunResult
 
@@ -50,6 +53,8 @@ def _cases_by_path(result: RunResult) -> dict[str, list[_Case]]:
 
 
 def _suite(parent: ET.Element, path: str, cases: list[_Case]) -> None:
+    import xml.etree.ElementTree as ET  # only when JUnit is asked for: costly to import
+
     failures = sum(1 for case in cases if case.outcome == "failure")
     suite = ET.SubElement(
         parent,
@@ -70,6 +75,8 @@ def _suite(parent: ET.Element, path: str, cases: list[_Case]) -> None:
 
 
 def _passing_suite(parent: ET.Element) -> None:
+    import xml.etree.ElementTree as ET  # only when JUnit is asked for: costly to import
+
     # An empty report reads as "no tests ran" on some CI servers. The name stays the same
     # from run to run, since CI servers track a test case's history by name.
     suite = ET.SubElement(parent, "testsuite", name=TOOL, tests="1", failures="0", errors="0", skipped="0")
@@ -78,6 +85,8 @@ def _passing_suite(parent: ET.Element) -> None:
 
 def render_junit(result: RunResult) -> str:
     """One test suite per file with findings, or one passing test case when there is nothing to report."""
+    import xml.etree.ElementTree as ET  # only when JUnit is asked for: costly to import
+
     root = ET.Element("testsuites", name=TOOL)
     by_path = _cases_by_path(result)
     for path, cases in by_path.items():

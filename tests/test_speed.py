@@ -1,0 +1,271 @@
+"""The speed-ups give exactly what the slower paths they replace gave."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
+
+from fastapi_lint.linter.positions import node_positions
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STDLIB = Path(sys.modules["os"].__file__).parent
+# A spread of the standard library: decorators, comprehensions, async, odd layouts.
+STDLIB_SAMPLE = ("argparse.py", "asyncio/tasks.py", "dataclasses.py", "enum.py", "typing.py", "json/decoder.py", "textwrap.py")
+POSITION_SAMPLE = [*sorted(FIXTURES.glob("*.py")), *(STDLIB / name for name in STDLIB_SAMPLE[:3])]
+
+
+@pytest.mark.parametrize("path", POSITION_SAMPLE, ids=lambda path: path.name)
+def test_node_positions_match_libcst_providers(path: Path) -> None:
+    tree = cst.parse_module(path.read_text(encoding="utf-8"))
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    syntactic = wrapper.resolve(PositionProvider)
+    inclusive = wrapper.resolve(WhitespaceInclusivePositionProvider)
+    nodes = list(syntactic)
+    chooser = random.Random(path.name)
+    # Every node at once, and a few (the generation stops after the last one wanted).
+    for wanted in (nodes, chooser.sample(nodes, 3), [nodes[-1]], [chooser.choice(nodes)]):
+        positions, spans = node_positions(tree, wanted, wanted)
+        for node in wanted:
+            assert positions[id(node)] == syntactic[node], type(node).__name__
+            assert spans[id(node)] == inclusive[node], type(node).__name__
+
+
+# -- summaries from CPython's ast ------------------------------------------------------
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _summary_sources(tmp_path: Path) -> list[Path]:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generate.generate(tmp_path / "generated", 10)
+    stdlib = sorted(path for path in STDLIB.rglob("*.py") if "site-packages" not in path.parts)
+    return [
+        *sorted((tmp_path / "generated").rglob("*.py")),
+        *sorted(FIXTURES.glob("*.py")),
+        *(STDLIB / name for name in STDLIB_SAMPLE),
+        # Every 60th module of the standard library (the whole of it agrees too: 1,778
+        # modules, checked when this summariser was written).
+        *stdlib[::60],
+    ]
+
+
+def test_ast_summaries_equal_libcst_summaries(tmp_path: Path) -> None:
+    from fastapi_lint.linter.ast_summary import summarise_source
+    from fastapi_lint.linter.index import summarise
+
+    compared = 0
+    for path in _summary_sources(tmp_path):
+        try:
+            text = path.read_text(encoding="utf-8")
+            tree = cst.parse_module(text)
+        except (UnicodeDecodeError, cst.ParserSyntaxError):
+            continue
+        for module, is_package in (("pkg.mod", False), ("pkg", True)):
+            expected = summarise(tree, text, module, is_package, "pkg/mod.py")
+            found = summarise_source(text, module, is_package, "pkg/mod.py")
+            if found is None:  # CPython cannot parse it: the index falls back to LibCST
+                continue
+            assert found == expected, path
+            compared += 1
+    assert compared > 200
+
+
+AST_CORNERS = '''
+import os as o, a.b.c
+from . import sibling
+from ..pkg import thing as other
+from .mod import *
+if TYPE_CHECKING: import hidden          # a block after its colon: not scanned
+if X:
+    import shown
+elif Y:
+    shown2 = None
+else:
+    if Z:
+        shown3 = o.getenv
+try:
+    import fast
+except ImportError:
+    fast = None
+else:
+    extra = True
+finally:
+    done = 1
+flag = True
+maker = sessionmaker(bind=engine, expire_on_commit=False, **extra_args)
+alias = o.environ
+text = "a" "b"
+raw = b"x"
+number = 0x_ff
+negative = -1
+class Settings(BaseSettings, metaclass=Meta, frozen=True):
+    model_config = SettingsConfigDict(env_prefix="APP_", case_sensitive=True, extra=o.sep)
+    name: str = "x"
+    class Config:
+        env_file = ".env"
+        prefix = "a" "b"
+    def method(self): return other(self)
+class Short: x: int
+def function(a, /, b=call_default(), *args, c: annot() = kw_default(), **kwargs) -> ret():
+    global flag
+    flag = None
+    client = o.Client()
+    client.post(lambda y=lam_default(): inner(y))
+    [w for w in o.listdir(w) if check(w)]
+    {k: v() for k, v in pairs()}
+    with o.open() as (handle, second):
+        handle.read()
+    try:
+        risky()
+    except Exception as error:
+        error.log()
+    match subject():
+        case Point(x=0) if guard():
+            body_call()
+    if (n := o.getpid()):
+        n.bit_length()
+    x = y = None
+    x.foo()
+    f(k=first(), *second())
+    result = await_me()
+    return result
+async def generator():
+    yield from source()
+    value = await fetch()
+    yield value
+@decorator.route("/", methods=["GET"])
+@plain
+def decorated(): return (yield)
+'''
+
+
+def test_ast_summary_of_corner_cases_equals_libcst_summary() -> None:
+    from fastapi_lint.linter.ast_summary import summarise_source
+    from fastapi_lint.linter.index import summarise
+
+    expected = summarise(cst.parse_module(AST_CORNERS), AST_CORNERS, "pkg.mod", False, "pkg/mod.py")
+    assert summarise_source(AST_CORNERS, "pkg.mod", False, "pkg/mod.py") == expected
+    assert expected.functions["function"].calls  # the case exercises something
+    assert "hidden" not in expected.imports and "shown" in expected.imports
+
+
+def test_index_summarises_without_libcst_when_cpython_parses(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from fastapi_lint.linter.index import ProjectIndex;"
+        f"root = Path({str(tmp_path)!r}); index = ProjectIndex(root, [root / 'app/mod.py', root / 'app/__init__.py']);"
+        "summary = index.summary('app.mod'); assert summary.functions['f'].calls == ('os.getenv',), summary;"
+        "print('libcst' in sys.modules)"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/mod.py").write_text("import os\ndef f():\n    return os.getenv('X')\n")
+    import subprocess
+
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "False"
+
+
+# -- trigger words outside comments and strings ---------------------------------------
+
+
+def test_code_text_drops_comments_and_plain_strings_only() -> None:
+    from fastapi_lint.linter.source import code_text
+
+    source = (
+        "import os  # getenv in a comment\n"
+        'x = "getenv"; y = f"{os.environ[\'A\']}"; z = rb\'session\\\' db\'\n'
+        '"""a docstring about the session\n# not a comment"""\n'
+        'w = x in"#" or db.query()  # session\n'
+    )
+    code = code_text(source)
+    assert "getenv" not in code and "session" not in code
+    assert "os.environ" in code  # inside an f-string: code
+    assert "db.query()" in code  # after a string holding a '#'
+
+
+def _all_findings(root: Path, targets: list[Path], code_triggers: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    from fastapi_lint.linter import runner
+    from fastapi_lint.linter.config import Settings
+    from fastapi_lint.linter.engine import Engine, RunOptions
+
+    monkeypatch.setattr(runner, "CODE_TRIGGERS", code_triggers)
+    result = Engine(Settings(base_directory=root), RunOptions(jobs=1), cwd=root).run(targets)
+    return sorted((d.path, d.line, d.column, d.code, d.message) for d in result.diagnostics)
+
+
+def test_code_triggers_drop_no_finding_on_rule_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import write_project
+    from fastapi_lint.rules import ALL_RULES
+
+    number = 0
+    for rule in ALL_RULES:
+        for case in (*rule.VALID, *rule.INVALID):
+            root = tmp_path / f"case{number}"
+            number += 1
+            root.mkdir()
+            write_project(root, {**case.files, case.path: case.code} if case.code else dict(case.files))
+            without = _all_findings(root, [root], False, monkeypatch)
+            assert _all_findings(root, [root], True, monkeypatch) == without, (rule.code, case.code)
+
+
+def test_code_triggers_drop_no_finding_on_fixtures_and_a_generated_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generated = tmp_path / "generated"
+    generate.generate(generated, 12)
+    (generated / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    for root in (FIXTURES, generated):
+        without = _all_findings(root, [root], False, monkeypatch)
+        assert without
+        assert _all_findings(root, [root], True, monkeypatch) == without
+
+
+# -- files linted in a child process keep their cache dependencies ---------------------
+
+
+def test_a_risky_file_linted_in_a_child_is_relinted_when_its_dependency_changes(tmp_path: Path) -> None:
+    from conftest import write_project
+    from test_cache import CHEAP_SERVICE, HEAVY_SERVICE, ROUTER, codes, run
+
+    from fastapi_lint.linter.source import is_risky
+
+    # Brackets nested past the parser's safe depth, in a comment: the file parses, but
+    # is linted in a child process.
+    risky_router = ROUTER + "# " + "(" * 250 + "\n"
+    assert is_risky(risky_router)
+    files = {
+        "app/__init__.py": "",
+        "app/routers/__init__.py": "",
+        "app/routers/users.py": risky_router,
+        "app/services/__init__.py": "",
+        "app/services/mail.py": HEAVY_SERVICE,
+    }
+    write_project(tmp_path, files)
+    assert codes(run(tmp_path)) == [("FAPI401", "app/routers/users.py", 10)]
+    (tmp_path / "app/services/mail.py").write_text(CHEAP_SERVICE)
+    assert codes(run(tmp_path)) == []
+    (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE)
+    assert codes(run(tmp_path)) == [("FAPI401", "app/routers/users.py", 10)]
+
+
+def test_parsers_benchmark_reports_both_parsers() -> None:
+    import subprocess
+
+    output = subprocess.run(
+        [sys.executable, str(BENCH / "parsers.py"), str(FIXTURES)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "ast.parse" in output and "libcst.parse_module" in output and "files/s" in output
