@@ -151,3 +151,26 @@ def test_a_file_that_crashes_the_parser_is_an_error_and_the_rest_is_linted(tmp_p
     assert ("FAPI201", "app/config.py", 2) in codes(result)
     assert "error: app/generated.py: LibCST's parser crashed on this file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_summaries_holding_literals_json_cannot_store_are_cached(tmp_path: Path) -> None:
+    # A bytes keyword value in a session factory's call is summarised; the cache stores it as unknown.
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/db.py": (
+                "from sqlalchemy.orm import sessionmaker\n\n"
+                "SessionLocal = sessionmaker(info=b'raw')\n"
+            ),
+            "app/jobs.py": "from app.db import SessionLocal\n\n\ndef run():\n    db = SessionLocal()\n    db.execute('x')\n",
+        },
+    )
+    options = RunOptions(use_cache=True, cache_dir=tmp_path / "cache", jobs=1)
+    first = Engine(Settings(), options, cwd=tmp_path).run([tmp_path])
+    assert [d.code for d in first.diagnostics] == ["FAPI303"]
+    cache_files = list((tmp_path / "cache").rglob("*.json"))
+    assert cache_files and '"unknown":true' in cache_files[0].read_text()
+    (tmp_path / "app/jobs.py").write_text((tmp_path / "app/jobs.py").read_text() + "\n")
+    second = Engine(Settings(), options, cwd=tmp_path).run([tmp_path])
+    assert [(d.code, d.line) for d in second.diagnostics] == [(d.code, d.line) for d in first.diagnostics]

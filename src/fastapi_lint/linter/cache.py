@@ -119,9 +119,9 @@ def save(path: Path, cache: CacheData) -> None:
         ignore = root / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Created by fastapi-lint\n*\n", encoding="utf-8")
-        descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
         # ``json.dumps``, not ``json.dump``: only the former uses the C encoder.
         text = json.dumps(payload, separators=(",", ":"))
+        descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temporary, path)
@@ -195,7 +195,11 @@ def _value_json(value: object) -> Any:
         return {"unknown": True}
     if isinstance(value, Ref):
         return {"ref": value.qualname}
-    return value
+    if value is None or isinstance(value, (str, int, bool, float)):
+        return value
+    # A literal JSON cannot hold (bytes, complex, a tuple): stored as unknown, which the
+    # rules treat as "some value" (it only costs precision on reload, never a crash).
+    return {"unknown": True}
 
 
 def _value(value: Any) -> object:
