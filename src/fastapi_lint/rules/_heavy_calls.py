@@ -110,3 +110,6 @@ HEAVY_NAME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # "async" is not "sync".
     ("*sync*", re.compile(r"(?<!a)sync")),
 )
+
+# The task queues FAPI401's fix can move work to (its `task-queue` option).
+TASK_QUEUES = ("arq", "celery")

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from fastapi_lint.linter.context import FileContext
     from fastapi_lint.linter.index import ProjectIndex, Symbol
 
-TASK_QUEUES = ("arq", "celery")
-
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace", "api_route"})
 ROUTERS = frozenset(
     {

@@ -14,11 +14,11 @@ from fastapi_lint.linter.index import ClassSummary, ProjectIndex, Symbol
 from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, Valid
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.summary import UNKNOWN, literal_value
-from fastapi_lint.rules._settings_fix import SettingsFixer
 from fastapi_lint.rules._settings_fix_cases import SETTINGS_FIX_INVALID
 
 if TYPE_CHECKING:
     from fastapi_lint.linter.context import FileContext
+    from fastapi_lint.rules._settings_fix import SettingsFixer
 
 SETTINGS_BASES = frozenset(
     {
@@ -377,6 +377,9 @@ class EnvReadOutsideSettings(Rule):
         if self._in_settings_module() or self._configures_settings(read.node):
             return
         if self._settings_fixer is None:
+            # Imported here: the fix's machinery costs start-up time on runs that find nothing.
+            from fastapi_lint.rules._settings_fix import SettingsFixer
+
             self._settings_fixer = SettingsFixer(self)
         fix, note = self._settings_fixer.fix_for(read)
         message = self.MESSAGE_OUTSIDE.format(variable=variable, form=_FORMS[read.kind], advice=self._advice(read))

@@ -15,7 +15,6 @@ from fastapi_lint.linter.rule import Invalid, Option, Rule, Valid
 from fastapi_lint.linter.source import SourceError, parse_module, read_source
 from fastapi_lint.linter.walk import Walker
 from fastapi_lint.rules._task_queue_cases import TASK_QUEUE_CASES
-from fastapi_lint.rules._task_queue_fix import TASK_QUEUES, NoFix, TaskQueueFix
 from fastapi_lint.rules._heavy_calls import (
     ANNOTATED,
     BACKGROUND_TASK_CLASSES,
@@ -26,6 +25,7 @@ from fastapi_lint.rules._heavy_calls import (
     LONG_SLEEP_SECONDS,
     PARTIALS,
     SLEEP_CALLS,
+    TASK_QUEUES,
 )
 
 if TYPE_CHECKING:
@@ -278,6 +278,9 @@ class HeavyBackgroundTask(Rule):
             message = self.MESSAGE_KNOWN.format(task=shown, chain=chain)
         else:
             message = self.MESSAGE.format(task=shown, chain=chain)
+        # Imported here: the fix's machinery costs start-up time on runs that find nothing.
+        from fastapi_lint.rules._task_queue_fix import NoFix, TaskQueueFix
+
         fix = None
         try:
             fix = TaskQueueFix(self, self._task_queue).build(node)
