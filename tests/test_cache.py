@@ -174,3 +174,16 @@ def test_summaries_holding_literals_json_cannot_store_are_cached(tmp_path: Path)
     (tmp_path / "app/jobs.py").write_text((tmp_path / "app/jobs.py").read_text() + "\n")
     second = Engine(Settings(), options, cwd=tmp_path).run([tmp_path])
     assert [(d.code, d.line) for d in second.diagnostics] == [(d.code, d.line) for d in first.diagnostics]
+
+
+def test_a_cached_fix_keeps_the_files_it_creates_and_moves() -> None:
+    from fastapi_lint.linter.cache import _diagnostic, _diagnostic_json
+    from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
+
+    edits = (
+        Edit("app/a.py", 1, 1, 1, 4, "new"),
+        Edit("app/core/config.py", 1, 1, 1, 1, "X = 1\n", kind="create"),
+        Edit("app/users/router.py", 1, 1, 1, 1, "", kind="move", source="app/routers/users.py"),
+    )
+    diagnostic = Diagnostic("FAPI101", "n", "m", "app/a.py", 1, 1, 1, 1, Fix("unsafe", "f", edits))
+    assert _diagnostic(json.loads(json.dumps(_diagnostic_json(diagnostic)))) == diagnostic

@@ -302,3 +302,18 @@ def _tree(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and ".fastapi_lint_cache" not in path.parts and "__pycache__" not in path.parts
     }
+
+
+def test_project_wide_fixes_are_planned_only_when_they_will_be_used(tmp_path: Path) -> None:
+    from example_apps import copy_example
+
+    app = copy_example("sessions_app", tmp_path)
+
+    def global_session_fixes(**options: bool) -> list[bool]:
+        result = Engine(Settings(select=["FAPI301"]), RunOptions(**options), cwd=app).run([app])
+        return [d.fix is not None for d in result.diagnostics]
+
+    # A plain report (text output) does not pay for planning the dependency fix...
+    assert global_session_fixes(fixes_as_data=False) == [False]
+    # ...JSON/SARIF output, --diff and --fix do.
+    assert global_session_fixes(fixes_as_data=True) == [True]

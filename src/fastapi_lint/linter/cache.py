@@ -25,9 +25,10 @@ from typing import Any, Mapping
 from fastapi_lint import __version__
 from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
+from fastapi_lint.linter.rule import ProjectFinding
 
 CACHE_DIRECTORY = ".fastapi_lint_cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass
@@ -72,6 +73,8 @@ class CacheData:
     files: dict[str, FileEntry] = field(default_factory=dict)
     # path -> (content hash, summary)
     summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=StoredSummaries)
+    # "<rule code> <project root>" -> [hash of the project's files, findings as stored]
+    projects: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def cache_file(directory: Path, settings_key: str) -> Path:
@@ -97,7 +100,10 @@ def load(path: Path) -> CacheData:
             if not isinstance(digest, str) or not isinstance(summary, dict):
                 raise ValueError("bad summary")
             summaries[str(key)] = (digest, summary)
-        return CacheData(files, summaries)
+        projects = data.get("projects", {})
+        if not isinstance(projects, dict):
+            raise ValueError("bad projects")
+        return CacheData(files, summaries, projects)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return CacheData()
 
@@ -112,6 +118,7 @@ def save(path: Path, cache: CacheData) -> None:
         "version": __version__,
         "files": {key: _file_entry_json(entry) for key, entry in sorted(files.items())},
         "summaries": {key: [value[0], _stored_summary_json(value[1])] for key, value in sorted(summaries.items())},
+        "projects": cache.projects,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +139,32 @@ def save(path: Path, cache: CacheData) -> None:
 # -- (de)serialising -------------------------------------------------------------------
 
 
+def project_findings_json(findings: list[ProjectFinding]) -> list[Any]:
+    return [[f.path, f.message, f.line, f.column, None if f.fix is None else _fix_json(f.fix)] for f in findings]
+
+
+def project_findings(value: Any) -> list[ProjectFinding] | None:
+    """Stored project findings, or None when the entry is malformed (then it is recomputed)."""
+    try:
+        return [
+            ProjectFinding(str(path), str(message), int(line), int(column), None if fix is None else _fix(fix))
+            for path, message, line, column, fix in value
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
+
+
+def _fix_json(fix: Fix) -> list[Any]:
+    return [fix.applicability, fix.message, [_edit_json(e) for e in fix.edits]]
+
+
+def _fix(value: list[Any]) -> Fix:
+    applicability, message, edits = value
+    if applicability not in ("safe", "unsafe"):
+        raise ValueError("bad applicability")
+    return Fix(applicability, str(message), tuple(_edit(edit) for edit in edits))
+
+
 def _diagnostic_json(diagnostic: Diagnostic) -> list[Any]:
     fix = diagnostic.fix
     return [
@@ -143,26 +176,32 @@ def _diagnostic_json(diagnostic: Diagnostic) -> list[Any]:
         diagnostic.column,
         diagnostic.end_line,
         diagnostic.end_column,
-        None
-        if fix is None
-        else [fix.applicability, fix.message, [[e.path, e.line, e.column, e.end_line, e.end_column, e.content] for e in fix.edits]],
+        None if fix is None else _fix_json(fix),
     ]
+
+
+def _edit_json(edit: Edit) -> list[Any]:
+    record: list[Any] = [edit.path, edit.line, edit.column, edit.end_line, edit.end_column, edit.content]
+    if edit.kind != "replace":
+        record += [edit.kind, edit.source]
+    return record
 
 
 def _diagnostic(value: list[Any]) -> Diagnostic:
     code, name, message, path, line, column, end_line, end_column, fix = value
-    parsed_fix = None
-    if fix is not None:
-        applicability, fix_message, edits = fix
-        if applicability not in ("safe", "unsafe"):
-            raise ValueError("bad applicability")
-        parsed_fix = Fix(applicability, str(fix_message), tuple(Edit(*_edit(edit)) for edit in edits))
+    parsed_fix = None if fix is None else _fix(fix)
     return Diagnostic(str(code), str(name), str(message), str(path), int(line), int(column), int(end_line), int(end_column), parsed_fix)
 
 
-def _edit(value: list[Any]) -> tuple[str, int, int, int, int, str]:
-    path, line, column, end_line, end_column, content = value
-    return str(path), int(line), int(column), int(end_line), int(end_column), str(content)
+def _edit(value: list[Any]) -> Edit:
+    path, line, column, end_line, end_column, content, *rest = value
+    edit = Edit(str(path), int(line), int(column), int(end_line), int(end_column), str(content))
+    if not rest:
+        return edit
+    kind, source = rest
+    if kind not in ("create", "move"):
+        raise ValueError("bad edit kind")
+    return Edit(edit.path, edit.line, edit.column, edit.end_line, edit.end_column, edit.content, kind, None if source is None else str(source))
 
 
 def _file_entry_json(entry: FileEntry) -> dict[str, Any]:

@@ -144,6 +144,7 @@ def check(
         use_cache=not no_cache,
         cache_dir=cache_dir,
         jobs=jobs,
+        fixes_as_data=output_format in ("json", "json-lines", "sarif"),
     )
     roots = list(paths) or [Path(".")]
     engine = Engine(settings, options)

@@ -25,7 +25,15 @@ from fastapi_lint.linter.fixes import (
     write_atomically,
 )
 from fastapi_lint.linter.multi_fix import apply_multi_file_fixes, diff_texts, touched_paths
-from fastapi_lint.linter.cache import CACHE_DIRECTORY, CacheData, FileEntry, cache_file, settings_key
+from fastapi_lint.linter.cache import (
+    CACHE_DIRECTORY,
+    CacheData,
+    FileEntry,
+    cache_file,
+    project_findings,
+    project_findings_json,
+    settings_key,
+)
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.cache import save as save_cache
 from fastapi_lint.linter.index import ModuleSummary, ProjectIndex, Recorder, content_hash, find_project_root
@@ -69,6 +77,9 @@ class RunOptions:
     cache_dir: Path | None = None
     # Worker processes (None: one per CPU); used only when enough files need parsing.
     jobs: int | None = None
+    # Whether the findings' fixes are shown as data (JSON, SARIF): then fixes that must
+    # read the whole project are planned even when not fixing.
+    fixes_as_data: bool = True
 
 
 @dataclass
@@ -118,6 +129,7 @@ class Engine:
         self._hashes: dict[str, str | None] = {}
         self._store: CacheData | None = None
         self._roots: dict[Path, Path] = {}
+        self._projects_stored = False
         # The one directory linted, the Python files found below it, and the folders
         # holding a pyproject.toml among them.
         self._listing: tuple[Path, list[Path], set[Path]] | None = None
@@ -139,6 +151,7 @@ class Engine:
                 excluder = Excluder(root, self.excluder.patterns, self.excluder.respect_gitignore)
                 files = list(iter_python_files([root], excluder, skip_nested_projects=True))
             index = ProjectIndex(root, files)
+            index.plan_project_fixes = self.options.fix or self.options.diff or self.options.fixes_as_data
             if self._store is not None:
                 index.stored_summaries = self._store.summaries
             self._indexes[root] = index
@@ -291,7 +304,7 @@ class Engine:
         self._run_project_rules(existing, files, result)
         if self.options.add_noqa:
             self._add_noqa(result)
-        if store is not None and pending:
+        if store is not None and (pending or self._projects_stored):
             self._save_cache(store)
         result.diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
         result.diffs = [result.diff_by_path[shown] for shown in sorted(result.diff_by_path)]
@@ -394,6 +407,8 @@ class Engine:
             "selected": sorted(self.selected),
             "options": self.settings.rule_options,
             "per-file-ignores": self.settings.per_file_ignores,
+            # Findings cached without their project-wide fixes are not reused where they are wanted.
+            "project-fixes": self.options.fix or self.options.diff or self.options.fixes_as_data,
         }
         return cache_file(directory.resolve(), settings_key(parts))
 
@@ -521,9 +536,33 @@ class Engine:
         """A project rule's findings, computed once per project (FAPI100 may ask before the end of the run)."""
         key = (rule.code, index.root)
         if key not in self._project_cache:
+            stored_key = f"{rule.code} {index.root}"
+            digest = self._project_digest(index) if self._store is not None else None
+            if digest is not None and self._store is not None:
+                stored = self._store.projects.get(stored_key)
+                if isinstance(stored, list) and len(stored) == 2 and stored[0] == digest:
+                    findings = project_findings(stored[1])
+                    if findings is not None:
+                        self._project_cache[key] = findings
+                        return findings
             settings = {**rule.option_defaults(), **self.settings.rule_options.get(rule.code, {})}
             self._project_cache[key] = list(rule(settings).check_project(index))
+            if digest is not None and self._store is not None:
+                self._store.projects[stored_key] = [digest, project_findings_json(self._project_cache[key])]
+                self._projects_stored = True
         return self._project_cache[key]
+
+    def _project_digest(self, index: ProjectIndex) -> str | None:
+        """A hash of every module of the project (name, path, content) and of its
+        pyproject.toml: while it is unchanged, a project rule finds the same."""
+        parts = [index.signature()]
+        for name, path in sorted(index.paths.items()):
+            digest = self._hash_of(str(path))
+            if digest is None:
+                return None
+            parts.append(f"{name}\t{path}\t{digest}")
+        parts.append(self._hash_of(str(index.root / "pyproject.toml")) or "")
+        return content_hash("\n".join(parts).encode("utf-8"))
 
     def _project_reports(self, code: str, path: Path, index: ProjectIndex) -> bool:
         """Whether project rule ``code`` reports ``path``; a rule that fails counts as reporting it."""

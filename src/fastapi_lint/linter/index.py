@@ -179,6 +179,9 @@ class ProjectIndex:
         self._signature: str | None = None
         # What the rules linting one file consult, for the cache (set by the engine).
         self.recorder: Recorder | None = None
+        # Whether fixes that must read the whole project are worth planning in this run:
+        # only when fixing, previewing, or reporting fixes as data (set by the engine).
+        self.plan_project_fixes = True
         # Summaries from the persistent cache (path -> (content hash, summary)), and those made now.
         self.stored_summaries: dict[str, tuple[str, ModuleSummary]] = {}
         self.new_summaries: dict[str, tuple[str, ModuleSummary]] = {}

@@ -177,14 +177,18 @@ class GlobalSession(Rule):
 
     def _module_fix(
         self, call: cst.Call, child: cst.CSTNode, name: str, origin: SessionOrigin, above: list[cst.CSTNode]
-    ) -> FixSpec | str:
-        """The dependency fix for ``name = SessionLocal()`` at module level, or why there is none."""
+    ) -> FixSpec | str | None:
+        """The dependency fix for ``name = SessionLocal()`` at module level, or why there is none
+        (None: not planned in this run)."""
         statement = above[-1] if above else None
         top_level = isinstance(statement, cst.SimpleStatementLine) and any(s is statement for s in self.context.tree.body)
         if child is not call or not top_level or len(statement.body) != 1:  # type: ignore[union-attr]
             return "the session is not created by a plain statement `name = factory()` at the top of the module"
         if origin.kind != "factory" or origin.qualname is None:
             return "only sessions from a project `sessionmaker(...)`/`async_sessionmaker(...)` are replaced by a dependency"
+        if not self.context.index.plan_project_fixes:
+            # Planning reads every module that may use the global: left to runs that fix.
+            return None
         from fastapi_lint.rules._global_session_fix import plan_global_fix  # only once a global is flagged
 
         return plan_global_fix(self.context, statement, name, call, origin.qualname)  # type: ignore[arg-type]
