@@ -43,10 +43,6 @@ class Edit:
             record["source"] = self.source
         return record
 
-    @property
-    def changes_text(self) -> bool:
-        return self.kind == "replace"
-
 
 @dataclass(frozen=True)
 class Fix:

@@ -29,8 +29,6 @@ class MultiFileOutcome:
     # Unified diffs by shown path (the new path for a move), when not writing.
     diffs: dict[str, str] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
-    # Shown paths of every file written, created or moved (both ends).
-    touched: set[str] = field(default_factory=set)
     # Files moved: shown source -> shown target.
     moved: dict[str, str] = field(default_factory=dict)
 
@@ -235,19 +233,16 @@ def _write(plan: _Plan, texts: dict[str, str], resolve: Callable[[str], Path], o
         source = plan.sources[path]
         try:
             write_atomically(resolve(path), text, source.encoding, source.raw)
-            outcome.touched.add(path)
         except (WriteError, OSError) as error:
             outcome.errors.append(FileError(path, f"fix not written: {error}"))
     for path, content in plan.creates.items():
         try:
             _create(resolve(path), content)
-            outcome.touched.add(path)
         except OSError as error:
             outcome.errors.append(FileError(path, f"file not created: {error.strerror or error}"))
     for source, target in plan.moves.items():
         try:
             move(resolve(source), resolve(target))
-            outcome.touched.update((source, target))
             outcome.moved[source] = target
         except OSError as error:
             outcome.errors.append(FileError(source, f"not moved to {target}: {error.strerror or error}"))
