@@ -206,3 +206,10 @@ def test_a_run_that_parses_nothing_does_not_import_libcst(tmp_path: Path) -> Non
     )
     result = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_diff_of_a_missing_path_is_an_error_like_check(tmp_path: Path) -> None:
+    checked = run("check", "--no-cache", "no-such-dir", cwd=tmp_path)
+    previewed = run("check", "--no-cache", "--diff", "no-such-dir", cwd=tmp_path)
+    assert "no such file or directory" in previewed.stderr
+    assert previewed.returncode == checked.returncode == 1

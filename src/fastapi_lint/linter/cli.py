@@ -190,7 +190,7 @@ def check(
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     if diff:
-        sys.exit(EXIT_FINDINGS if result.diffs else EXIT_CLEAN)
+        sys.exit(EXIT_FINDINGS if result.diffs or result.errors else EXIT_CLEAN)
     if (result.diagnostics or result.errors) and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
