@@ -7,7 +7,9 @@ The Python API (see ``fastapi_lint.api``): ``check_paths(paths, config=None)`` a
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+# Not ``typing.TYPE_CHECKING``: importing typing would cost the console script's start-up.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -27,6 +29,8 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from fastapi_lint.api import CheckError, check_paths, check_source
     from fastapi_lint.linter.config import ConfigError, Settings
     from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix

@@ -6,6 +6,6 @@ import sys
 if not getattr(sys.flags, "safe_path", False) and sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from fastapi_lint.linter.cli import main  # noqa: E402
+from fastapi_lint.linter.replay import main  # noqa: E402
 
 main()

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import click
 
 from fastapi_lint import __version__
+from fastapi_lint.linter import observe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -35,10 +36,16 @@ def _color_enabled(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+def _echo(message: str = "", err: bool = False, nl: bool = True, color: bool | None = None) -> None:
+    """``click.echo``, and what it printed noted for the run record (``linter/replay.py``)."""
+    click.echo(message, err=err, nl=nl, color=color)
+    observe.printed(2 if err else 1, message + ("\n" if nl else ""))
+
+
 def _fail(problems: Sequence[str], title: str) -> None:
-    click.echo(f"error: {title}", err=True)
+    _echo(f"error: {title}", err=True)
     for problem in problems:
-        click.echo(f"  {problem}", err=True)
+        _echo(f"  {problem}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -151,9 +158,9 @@ def check(
     result = engine.run(roots)
 
     for error in result.errors:
-        click.echo(f"error: {error.path}: {error.message}", err=True)
+        _echo(f"error: {error.path}: {error.message}", err=True)
     for internal in result.internal_errors:
-        click.echo(f"error: internal error while linting {internal.path} (rule {internal.rule}): {internal.message}", err=True)
+        _echo(f"error: internal error while linting {internal.path} (rule {internal.rule}): {internal.message}", err=True)
 
     # Baselines see every finding, before the changed-lines filter: otherwise the
     # findings on untouched lines would count as fixed (stale) and be pruned.
@@ -164,7 +171,7 @@ def check(
             count = write_baseline_file(write_baseline, result, cwd, Scope.of(roots, engine.selected, cwd))
         except BaselineError as error:
             _fail([str(error)], "cannot write the baseline")
-        click.echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.", err=True)
+        _echo(f"Wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}.", err=True)
         sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
     if baseline_path is not None:
         from fastapi_lint.linter.baseline import BaselineError, Scope, apply_baseline
@@ -174,7 +181,7 @@ def check(
         except BaselineError as error:
             _fail([str(error)], "invalid baseline")
         for entry in stale:
-            click.echo(f"warning: stale baseline entry (fixed?): {entry}", err=True)
+            _echo(f"warning: stale baseline entry (fixed?): {entry}", err=True)
     if changed is not None:
         from fastapi_lint.linter.changes import keep_changed
 
@@ -182,9 +189,14 @@ def check(
 
     if add_noqa:
         count = result.noqa_added
-        click.echo(f"Added {count} noqa comment{'s' if count != 1 else ''}.", err=True)
+        _echo(f"Added {count} noqa comment{'s' if count != 1 else ''}.", err=True)
         sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
 
+    writes = fix or diff or add_noqa or write_baseline is not None or output_file is not None
+    reads_more = baseline_path is not None or diff_base is not None
+    if observe.current is not None and not (writes or reads_more or no_cache or result.errors or result.internal_errors):
+        # Nothing written, nothing read but files: an unchanged re-run can print this again.
+        observe.current.record_to = str(engine.cache_directory())
     _report(result, output_format, output_file, diff, fix, unsafe_fixes, statistics)
 
     if result.internal_errors:
@@ -203,9 +215,9 @@ def _report(
 
     if diff:
         for text in result.diffs:
-            click.echo(text, nl=False)
+            _echo(text, nl=False)
         count = result.fixed
-        click.echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No fixes to apply.", err=True)
+        _echo(f"Would fix {count} error{'s' if count != 1 else ''}." if count else "No fixes to apply.", err=True)
         return
     if statistics:
         if result.diagnostics:
@@ -218,7 +230,7 @@ def _report(
 
 def _emit(text: str, output_file: Path | None, color: bool) -> None:
     if output_file is None:
-        click.echo(text, color=color)
+        _echo(text, color=color)
         return
     try:
         output_file.parent.mkdir(parents=True, exist_ok=True)
@@ -238,12 +250,12 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
 
     if show_all:
         if output_format == "json":
-            click.echo(json.dumps([rule_record(item) for item in DOCUMENTED_RULES], indent=2))
+            _echo(json.dumps([rule_record(item) for item in DOCUMENTED_RULES], indent=2))
             return
         width = max(len(item.name) for item in DOCUMENTED_RULES)
         for item in DOCUMENTED_RULES:
             fix = {"safe": "fix", "unsafe": "unsafe fix"}.get(item.fix_availability or "", "-")
-            click.echo(f"{item.code}  {item.name:<{width}}  {fix:<10}  {item.summary}")
+            _echo(f"{item.code}  {item.name:<{width}}  {fix:<10}  {item.summary}")
         return
     if not code:
         _fail(["give a rule code (fastapi-lint rule FAPI201) or --all"], "missing rule code")
@@ -252,9 +264,9 @@ def rule(code: str | None, show_all: bool, output_format: str) -> None:
     if found is None:
         _fail([f"unknown rule code '{code}' (known: {', '.join(by_code)})"], "invalid arguments")
     if output_format == "json":
-        click.echo(json.dumps(rule_record(found), indent=2))
+        _echo(json.dumps(rule_record(found), indent=2))
     else:
-        click.echo(rule_markdown(found), nl=False)
+        _echo(rule_markdown(found), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from fastapi_lint.linter import observe
 from fastapi_lint.linter.rule import Option
 
 if sys.version_info >= (3, 11):
@@ -54,14 +56,21 @@ def find_config(start: Path) -> Path | None:
     start = start.resolve()
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
+        if observe.is_file(candidate):
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+                data = tomllib.loads(_read_text(candidate))
             except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
                 return candidate
             if SECTION in data.get("tool", {}):
                 return candidate
     return None
+
+
+def _read_text(path: Path) -> str:
+    """``path.read_text(encoding="utf-8")``, observed (see ``linter/observe.py``)."""
+    raw = path.read_bytes()
+    observe.read(path, raw)
+    return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
 
 
 def load_settings(path: Path | None, rules: Iterable[Any], known_codes: Iterable[str]) -> Settings:
@@ -70,7 +79,7 @@ def load_settings(path: Path | None, rules: Iterable[Any], known_codes: Iterable
         return Settings()
     location = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([f"{location}: cannot read: {error}"]) from None
     try:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from fastapi_lint.linter import observe
+
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".bzr",
     ".direnv",
@@ -112,7 +114,9 @@ class Excluder:
                 try:
                     import pathspec
 
-                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    raw = ignore_file.read_bytes()
+                    observe.read(ignore_file, raw)
+                    lines = raw.decode("utf-8", errors="replace").splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
                 except (OSError, ValueError):
                     spec = None
@@ -151,10 +155,7 @@ def iter_python_files(
 
 def _is_file(path: Path) -> bool:
     """``Path.is_file`` without the PermissionError of a folder that cannot be searched."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
+    return observe.is_file(path)
 
 
 def _entry_is_file(entry: os.DirEntry[str]) -> bool:
@@ -201,7 +202,9 @@ def _walk_directory(
             visited.add((stat.st_dev, stat.st_ino))
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError:
+            observe.listed(str(directory), None)
             continue
+        observe.listed(str(directory), entries)
         subdirectories = []
         if projects is not None and any(entry.name == "pyproject.toml" and _entry_is_file(entry) for entry in entries):
             projects.add(directory)

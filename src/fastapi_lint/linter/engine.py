@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
+from fastapi_lint.linter import observe
 from fastapi_lint.linter.config import Settings, matching_codes, select_codes
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, Fix, InternalError
 from fastapi_lint.linter.discovery import DEFAULT_EXCLUDE, Excluder, iter_python_files, without_nested_projects
@@ -364,9 +365,12 @@ class Engine:
             futures = [(batch, pool.submit(_lint_batch, batch)) for batch in batches]
             for batch, future in futures:
                 try:
-                    outcomes.extend(future.result())
+                    linted, observed = future.result()
                 except BrokenProcessPool:
                     failed.append(batch)
+                    continue
+                outcomes.extend(linted)
+                observe.extend(observed)
         for batch in failed:
             outcomes.extend(self._lint_guarded(path, isolate=True) for path in batch)
         return outcomes
@@ -401,8 +405,11 @@ class Engine:
 
     # -- the cache -------------------------------------------------------------------
 
+    def cache_directory(self) -> Path:
+        return (self.options.cache_dir or self.settings.base_directory / CACHE_DIRECTORY).resolve()
+
     def _cache_path(self) -> Path:
-        directory = self.options.cache_dir or self.settings.base_directory / CACHE_DIRECTORY
+        directory = self.cache_directory()
         parts = {
             "selected": sorted(self.selected),
             "options": self.settings.rule_options,
@@ -410,7 +417,7 @@ class Engine:
             # Findings cached without their project-wide fixes are not reused where they are wanted.
             "project-fixes": self.options.fix or self.options.diff or self.options.fixes_as_data,
         }
-        return cache_file(directory.resolve(), settings_key(parts))
+        return cache_file(directory, settings_key(parts))
 
     def _open_cache(self) -> CacheData | None:
         if not self.options.use_cache:
@@ -637,10 +644,12 @@ _MODULES_KEY = "//modules"
 _WORKER_ENGINE: Engine | None = None
 
 
-def _lint_batch(paths: list[Path]) -> list[FileOutcome]:
-    """Run in a forked worker: lint a batch with the engine inherited from the parent."""
+def _lint_batch(paths: list[Path]) -> tuple[list[FileOutcome], list[observe.Observation]]:
+    """Run in a forked worker: lint a batch with the engine inherited from the parent;
+    what the worker observed on disk goes back with the findings (see ``linter/observe.py``)."""
     assert _WORKER_ENGINE is not None
-    return [_WORKER_ENGINE._lint_guarded(path) for path in paths]
+    mark = observe.mark()
+    return [_WORKER_ENGINE._lint_guarded(path) for path in paths], observe.since(mark)
 
 
 def _moved(diagnostic: Diagnostic, old: str | None, new: str) -> Diagnostic:

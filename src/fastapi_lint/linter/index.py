@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
+from fastapi_lint.linter import observe
 from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
 
 if TYPE_CHECKING:
@@ -111,9 +112,9 @@ def find_project_root(start: Path) -> Path:
     start = Path(os.path.abspath(start))
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
-        if any((candidate / marker).is_file() for marker in PROJECT_MARKERS):
+        if any(observe.is_file(candidate / marker) for marker in PROJECT_MARKERS):
             return candidate.resolve()
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
+    while observe.is_file(directory / "__init__.py") and directory.parent != directory:
         directory = directory.parent
     return directory.resolve()
 
@@ -126,7 +127,7 @@ def module_names(path: Path, root: Path, packages: dict[Path, bool] | None = Non
     def is_package_folder(directory: Path) -> bool:
         found = known.get(directory)
         if found is None:
-            found = known[directory] = (directory / "__init__.py").is_file()
+            found = known[directory] = observe.is_file(directory / "__init__.py")
         return found
 
     is_package = path.stem == "__init__"

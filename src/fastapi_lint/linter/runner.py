@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from fastapi_lint.linter import observe
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, InternalError
 from fastapi_lint.linter.noqa import NoqaPolicy, mentions_noqa, suppress
 from fastapi_lint.linter.source import (
@@ -139,6 +140,7 @@ def _lint_in_child(
         global _IN_CHILD
         _IN_CHILD = True
         known = set(index.new_summaries) if index is not None else set()
+        mark = observe.mark()
         outcome = lint()
         outcome.source = None
         consulted = None
@@ -146,7 +148,7 @@ def _lint_in_child(
             recorder = index.recorder
             summaries = {key: value for key, value in index.new_summaries.items() if key not in known}
             consulted = (recorder.dependencies, recorder.lookups) if recorder is not None else None, summaries
-        sender.send((outcome, consulted))
+        sender.send((outcome, consulted, observe.since(mark)))
 
     process = context.Process(target=child, daemon=True)
     process.start()
@@ -154,8 +156,9 @@ def _lint_in_child(
     seconds = time_limit(result.source.text if result.source is not None else "")
     if receiver.poll(seconds):
         try:
-            outcome, consulted = receiver.recv()
+            outcome, consulted, observed = receiver.recv()
             process.join()
+            observe.extend(observed)
             outcome.source = result.source
             if index is not None and consulted is not None:
                 _merge_consulted(index, *consulted)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi_lint.linter import observe
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -60,7 +62,9 @@ def read_bytes(path: Path) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        return handle.read()
+        data = handle.read()
+    observe.read(path, data)
+    return data
 
 
 def read_source(path: Path) -> SourceFile:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
+from fastapi_lint.linter import observe
 from fastapi_lint.linter.diagnostics import Edit, Fix
 from fastapi_lint.linter.index import PROJECT_MARKERS
 from fastapi_lint.linter.project_edits import create_file, move_file
@@ -873,7 +874,7 @@ def _in_nested_project(root: Path, folders: tuple[str, ...], cache: dict[Path, b
     for folder in folders:
         directory = directory / folder
         if directory not in cache:
-            cache[directory] = any((directory / marker).is_file() for marker in PROJECT_MARKERS)
+            cache[directory] = any(observe.is_file(directory / marker) for marker in PROJECT_MARKERS)
         if cache[directory]:
             return True
     return False
