@@ -46,10 +46,20 @@ def find_fastapi_lint(explicit: str | None) -> FastapiLint:
     if script is None:
         raise BenchError("fastapi-lint not found: install the project (pip install -e .) or pass --fastapi-lint")
     python = _interpreter_of(Path(script)) or sys.executable
+    compile_bytecode(python)
     version = _version(_output([script, "--version"]))
     help_text = _output([script, "check", "--help"])
     supports_cache = "--no-cache" in help_text and "--cache-dir" in help_text
     return FastapiLint((script,), python, version, supports_cache)
+
+
+def compile_bytecode(python: str) -> None:
+    """Compile fastapi-lint's modules, as ``pip install`` does: an editable install run
+    with PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every run,
+    and measure that instead of the tool."""
+    locate = "import fastapi_lint, os; print(os.path.dirname(fastapi_lint.__file__))"
+    package = _output([python, "-c", locate]).strip()
+    _output([python, "-m", "compileall", "-q", package])
 
 
 def _beside_interpreter(name: str) -> str | None:
