@@ -450,3 +450,14 @@ def test_tool_table_that_is_not_a_table(project: Path) -> None:
         f"  {project / 'pyproject.toml'}: [tool.fastapi-lint]: must be a table",
     ]
 
+
+
+def test_a_deleted_working_directory_is_a_clear_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "fastapi_lint"]
+    script = f"import os, subprocess, sys; os.chdir({str(gone)!r}); os.rmdir({str(gone)!r}); sys.exit(subprocess.run({[*command, 'check', '.']!r}).returncode)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "error: cannot read the working directory" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -113,10 +113,14 @@ def check(
     from fastapi_lint.linter.engine import Engine, RunOptions, all_codes
     from fastapi_lint.rules import ALL_RULES
 
+    try:
+        cwd = Path.cwd()
+    except OSError as error:
+        _fail([f"{error.strerror or error} (was it deleted?)"], "cannot read the working directory")
     if config_path is not None and not config_path.is_file():
         _fail([f"{config_path}: no such file"], "invalid configuration")
     try:
-        settings = load_settings(config_path or find_config(Path.cwd()), ALL_RULES, all_codes())
+        settings = load_settings(config_path or find_config(cwd), ALL_RULES, all_codes())
     except ConfigError as error:
         _fail(error.problems, "invalid configuration")
     problems = []
@@ -132,7 +136,6 @@ def check(
         settings.exclude = _split(exclude)
     settings.extend_exclude += _split(extend_exclude)
 
-    cwd = Path.cwd()
     changed = None
     if diff_base is not None:
         from fastapi_lint.linter.changes import ChangesError, changed_lines

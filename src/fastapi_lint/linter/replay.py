@@ -40,12 +40,15 @@ _ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "CI_PROJECT_DIR", "PYTHONIOENCODING",
 def main() -> None:
     """``fastapi-lint``: replay an unchanged ``check`` run, or run the command line."""
     arguments = sys.argv[1:]
-    key = run_key(arguments) if recordable(arguments) else None
+    try:
+        key = run_key(arguments) if recordable(arguments) else None
+        record = _find_record(arguments, key) if key is not None else None
+    except OSError:  # no working directory, say: the command line reports it
+        key = record = None
+    if record is not None:
+        _print(record.outputs)
+        sys.exit(record.exit_code)
     if key is not None:
-        record = _find_record(arguments, key)
-        if record is not None:
-            _print(record.outputs)
-            sys.exit(record.exit_code)
         observe.current = observe.Observations()
     from fastapi_lint.linter.cli import main as command_line
 
