@@ -36,7 +36,17 @@ from fastapi_lint.linter.cache import (
 )
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.cache import save as save_cache
-from fastapi_lint.linter.index import ModuleSummary, ProjectIndex, Recorder, content_hash, find_project_root
+from fastapi_lint.linter.index import (
+    CONTENTS_KEY,
+    MISSING,
+    SCAN_PREFIX,
+    ModuleSummary,
+    ProjectIndex,
+    Recorder,
+    content_hash,
+    find_project_root,
+    modules_digest,
+)
 from fastapi_lint.linter.noqa import UNUSED_NOQA_CODE, NoqaPolicy, add_noqa, file_silences
 from fastapi_lint.linter.rule import ProjectFinding, ProjectRule, Rule
 from fastapi_lint.linter.runner import SYNTAX_ERROR_CODE, ActiveRule, FileResult, lint_file
@@ -127,6 +137,7 @@ class Engine:
         # Sources already read while checking the cache, handed to the linting of the file.
         self._sources: dict[Path, SourceFile] = {}
         self._hashes: dict[str, str | None] = {}
+        self._contents: dict[Path, str] = {}
         self._store: CacheData | None = None
         self._roots: dict[Path, Path] = {}
         self._projects_stored = False
@@ -153,7 +164,7 @@ class Engine:
             index = ProjectIndex(root, files)
             index.plan_project_fixes = self.options.fix or self.options.diff or self.options.fixes_as_data
             if self._store is not None:
-                index.stored_summaries = self._store.summaries
+                index.summary_store = self._store.summary_store
             self._indexes[root] = index
         return index
 
@@ -269,6 +280,7 @@ class Engine:
         self._project_cache.clear()
         self._sources.clear()
         self._hashes.clear()
+        self._contents.clear()
         self._roots.clear()
         self._listing = None
         self._store = None
@@ -417,7 +429,7 @@ class Engine:
             return None
         self._store = load_cache(self._cache_path())
         for index in self._indexes.values():
-            index.stored_summaries = self._store.summaries
+            index.summary_store = self._store.summary_store
         return self._store
 
     def _save_cache(self, store: CacheData) -> None:
@@ -433,44 +445,71 @@ class Engine:
 
     def _cached_outcome(self, path: Path, store: CacheData) -> FileOutcome | None:
         """The findings recorded for ``path``, when nothing they depend on has changed."""
-        try:
-            raw = read_bytes(path)  # not path.read_bytes(): a named pipe would block
-        except OSError:
-            return None
-        digest = content_hash(raw)
-        self._hashes[str(path)] = digest
-        entry = store.files.get(str(path))
-        fresh = entry is not None and entry.content == digest and self._still_valid(path, entry)
-        if not fresh or entry is None:
+        key = str(path)
+        raw: bytes | None = None
+        digest = self._hashes.get(key)
+        if digest is None:
             try:
-                self._sources[path] = decode_source(raw, path)
-            except SourceError:
-                pass
-            return None
-        if (self.options.fix or self.options.diff) and fixes_for(entry.diagnostics, self.options.unsafe_fixes):
+                raw = read_bytes(path)  # not path.read_bytes(): a named pipe would block
+            except OSError:
+                return None
+            digest = self._hashes[key] = content_hash(raw)
+        entry = store.files.get(key)
+        fresh = entry is not None and entry.content == digest and self._still_valid(path, entry)
+        if fresh and entry is not None and not (
+            (self.options.fix or self.options.diff) and fixes_for(entry.diagnostics, self.options.unsafe_fixes)
+        ):
+            shown = display_path(path, self.cwd)
+            recorded_shown = entry.dependencies.get(_SHOWN_KEY)
+            diagnostics = entry.diagnostics
+            if recorded_shown != shown:
+                diagnostics = [_moved(diagnostic, recorded_shown, shown) for diagnostic in diagnostics]
+            return FileOutcome(path, shown, diagnostics)
+        if raw is None:
+            try:
+                raw = read_bytes(path)
+            except OSError:
+                return None
+            if content_hash(raw) != digest:
+                return None  # changed meanwhile: linted from the disk
+        try:
             self._sources[path] = decode_source(raw, path)
-            return None
-        shown = display_path(path, self.cwd)
-        recorded_shown = entry.dependencies.get(_SHOWN_KEY)
-        diagnostics = entry.diagnostics
-        if recorded_shown != shown:
-            diagnostics = [_moved(diagnostic, recorded_shown, shown) for diagnostic in diagnostics]
-        return FileOutcome(path, shown, diagnostics)
-
+        except SourceError:
+            pass
+        return None
     def _still_valid(self, path: Path, entry: FileEntry) -> bool:
         index = self.index_for(path)
+        scans = False
         for dependency, digest in entry.dependencies.items():
-            if dependency == _SHOWN_KEY:
+            if not dependency.startswith("//"):
+                if (self._hash_of(dependency) or MISSING) != digest:
+                    return False
+            elif dependency == _SHOWN_KEY or dependency == CONTENTS_KEY:
                 continue
-            if dependency == _MODULES_KEY:
+            elif dependency == _MODULES_KEY:
                 if digest != index.signature() and any(
                     index.find_module(name) != found for name, found in entry.lookups.items()
                 ):
                     return False
-                continue
-            if self._hash_of(dependency) != digest:
-                return False
+            elif dependency.startswith(SCAN_PREFIX):
+                scans = True
+            elif index.index_digest(dependency) != digest:
+                return False  # also a key this version does not know
+        if scans and entry.dependencies.get(CONTENTS_KEY) != self._contents_digest(index):
+            # Some module changed since: each search must still find the same modules.
+            return all(
+                index.scan_digest(dependency) == digest
+                for dependency, digest in entry.dependencies.items()
+                if dependency.startswith(SCAN_PREFIX)
+            )
         return True
+
+    def _contents_digest(self, index: ProjectIndex) -> str:
+        """``ProjectIndex.contents_digest`` from the files as they are now."""
+        found = self._contents.get(index.root)
+        if found is None:
+            found = self._contents[index.root] = modules_digest(index.paths, lambda name, path: self._hash_of(str(path)))
+        return found
 
     def _fix(
         self,

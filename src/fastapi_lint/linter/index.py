@@ -12,15 +12,30 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, TypeVar
 
-from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
+from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_bytes, read_source
 
 if TYPE_CHECKING:
     import libcst as cst
 
+    from fastapi_lint.linter.cache import SummaryStore
+
 PROJECT_MARKERS = ("pyproject.toml",)
 _MAX_FOLLOW = 12
+_T = TypeVar("_T")
+
+# Keys of a Recorder's dependencies that are not paths (a path never starts with "//").
+# A scan of every module for words: the modules that mention one of them.
+SCAN_PREFIX = "//scan "
+# The names, paths and contents of every module, as the scans read them: while it is
+# unchanged, every scan finds the same modules (a shortcut for checking the scans).
+CONTENTS_KEY = "//contents"
+# The parts of the project's module names, and their first parts.
+HEADS_KEY = "//heads"
+ROOTS_KEY = "//roots"
+# A file outside the modules that a rule read, absent when it was recorded.
+MISSING = "-"
 
 
 @dataclass(frozen=True)
@@ -79,9 +94,19 @@ class Recorder:
     dependencies: dict[str, str] = field(default_factory=dict)
     lookups: dict[str, str | None] = field(default_factory=dict)
 
+    def update(self, other: "Recorder") -> None:
+        self.dependencies.update(other.dependencies)
+        self.lookups.update(other.lookups)
+
 
 def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def modules_digest(paths: "dict[str, Path]", digest_of: "Callable[[str, Path], str | None]") -> str:
+    """A hash of every module's name, path and content hash (``digest_of``; None: unreadable)."""
+    lines = [f"{name}\t{path}\t{digest_of(name, path) or ''}" for name, path in sorted(paths.items())]
+    return content_hash("\n".join(lines).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -177,13 +202,19 @@ class ProjectIndex:
         self._trees: dict[str, "cst.Module | None"] = {}
         self._suffixes: dict[str, str | None] | None = None
         self._signature: str | None = None
+        self._scans: dict[tuple[str, ...], tuple[list[str], str]] = {}
+        self._contents: str | None = None
+        self._heads: tuple[frozenset[str], str] | None = None
+        self._roots: tuple[frozenset[str], str] | None = None
+        self._memo: dict[object, tuple[object, Recorder]] = {}
         # What the rules linting one file consult, for the cache (set by the engine).
         self.recorder: Recorder | None = None
         # Whether fixes that must read the whole project are worth planning in this run:
         # only when fixing, previewing, or reporting fixes as data (set by the engine).
         self.plan_project_fixes = True
-        # Summaries from the persistent cache (path -> (content hash, summary)), and those made now.
-        self.stored_summaries: dict[str, tuple[str, ModuleSummary]] = {}
+        # Summaries from the persistent cache (a ``cache.SummaryStore``), and those made now
+        # (path -> (content hash, summary)).
+        self.summary_store: "SummaryStore | None" = None
         self.new_summaries: dict[str, tuple[str, ModuleSummary]] = {}
 
     # -- modules -------------------------------------------------------------
@@ -239,7 +270,14 @@ class ProjectIndex:
     def mentions(self, module: str, words: tuple[str, ...]) -> bool:
         """Whether the module's text contains one of ``words``: a cheap test that saves
         parsing a module that cannot hold what a rule looks for."""
-        if module not in self._texts:
+        text = self._text(module)
+        if self.recorder is not None and module in self._hashes:
+            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+        return any(word in text for word in words)
+
+    def _text(self, module: str) -> str:
+        text = self._texts.get(module)
+        if text is None:
             path = self.paths.get(module)
             text = ""
             if path is not None:
@@ -250,10 +288,102 @@ class ProjectIndex:
                 except SourceError:
                     pass
             self._texts[module] = text
-        if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
-        text = self._texts[module]
-        return any(word in text for word in words)
+        return text
+
+    def modules_mentioning(self, words: tuple[str, ...]) -> list[str]:
+        """The project's modules (in ``all_modules`` order) whose text contains one of
+        ``words``. Recorded for the cache as the list found, not as every module read: an
+        edit elsewhere that leaves the list as it was changes nothing that depends on it."""
+        words = tuple(words)
+        found = self._scan(words)
+        if self.recorder is not None:
+            self.recorder.dependencies[SCAN_PREFIX + "\x00".join(words)] = found[1]
+            self.recorder.dependencies[CONTENTS_KEY] = self.contents_digest()
+        return list(found[0])
+
+    def _scan(self, words: tuple[str, ...]) -> tuple[list[str], str]:
+        found = self._scans.get(words)
+        if found is None:
+            modules = [module for module in self.paths if any(word in self._text(module) for word in words)]
+            listed = "\n".join(f"{module}\t{self.paths[module]}" for module in modules)
+            found = self._scans[words] = (modules, content_hash(listed.encode("utf-8")))
+        return found
+
+    def scan_digest(self, key: str) -> str | None:
+        """What a scan recorded under ``key`` (a dependency) finds now; None for a key that is not one."""
+        if not key.startswith(SCAN_PREFIX):
+            return None
+        return self._scan(tuple(key[len(SCAN_PREFIX) :].split("\x00")))[1]
+
+    def contents_digest(self) -> str:
+        """A hash of every module's name, path and content as this index read them."""
+        if self._contents is None:
+            for module in self.paths:
+                self._text(module)
+            self._contents = modules_digest(self.paths, lambda module, path: self._hashes.get(module))
+        return self._contents
+
+    def module_heads(self) -> frozenset[str]:
+        """Every part of the project's module names (recorded for the cache)."""
+        if self._heads is None:
+            heads = frozenset(part for name in self.paths for part in name.split("."))
+            self._heads = heads, content_hash("\n".join(sorted(heads)).encode("utf-8"))
+        if self.recorder is not None:
+            self.recorder.dependencies[HEADS_KEY] = self._heads[1]
+        return self._heads[0]
+
+    def module_roots(self) -> frozenset[str]:
+        """The first part of every module name of the project (recorded for the cache)."""
+        if self._roots is None:
+            roots = frozenset(name.split(".", 1)[0] for name in self.paths)
+            self._roots = roots, content_hash("\n".join(sorted(roots)).encode("utf-8"))
+        if self.recorder is not None:
+            self.recorder.dependencies[ROOTS_KEY] = self._roots[1]
+        return self._roots[0]
+
+    def index_digest(self, key: str) -> str | None:
+        """The current value of a dependency on the module names (``HEADS_KEY``, ``ROOTS_KEY``)."""
+        recorder, self.recorder = self.recorder, None
+        try:
+            if key == HEADS_KEY:
+                self.module_heads()
+                return self._heads[1] if self._heads is not None else None
+            if key == ROOTS_KEY:
+                self.module_roots()
+                return self._roots[1] if self._roots is not None else None
+            return None
+        finally:
+            self.recorder = recorder
+
+    def record_file(self, path: Path) -> None:
+        """Record a file outside the modules that a rule reads (or finds absent)."""
+        if self.recorder is None:
+            return
+        try:
+            digest = content_hash(read_bytes(path))
+        except OSError:
+            digest = MISSING
+        self.recorder.dependencies[str(path)] = digest
+
+    def remember(self, key: object, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per run for the whole project; each file that asks again has
+        what the first computation consulted recorded as its own (its findings depend on it)."""
+        found = self._memo.get(key)
+        if found is None:
+            outer = self.recorder
+            inner = self.recorder = Recorder()
+            try:
+                value = compute()
+            except BaseException:
+                if outer is not None:
+                    outer.update(inner)
+                raise
+            finally:
+                self.recorder = outer
+            found = self._memo[key] = (value, inner)
+        if self.recorder is not None:
+            self.recorder.update(found[1])
+        return found[0]  # type: ignore[return-value]
 
     def source(self, module: str) -> SourceFile | None:
         """The text of a project module, for fixes that edit it (recorded as a dependency)."""
@@ -304,10 +434,12 @@ class ProjectIndex:
             return None
         digest = content_hash(source.raw)
         self._hashes[module] = digest
-        stored = self.stored_summaries.get(str(path))
-        if stored is not None and stored[0] == digest:
-            return stored[1]
-        summary = summarise_text(source.text, module, module in self.packages, self.relative_path(path))
+        is_package, shown = module in self.packages, self.relative_path(path)
+        if self.summary_store is not None:
+            stored = self.summary_store.load(digest, module, is_package, shown)
+            if stored is not None:
+                return stored
+        summary = summarise_text(source.text, module, is_package, shown)
         if summary is None:
             return None
         self.new_summaries[str(path)] = (digest, summary)
