@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -98,6 +97,8 @@ class SummaryStore:
         text = json.dumps(_summary_json(summary), separators=(",", ":"))
         folder = os.path.dirname(target)
         os.makedirs(folder, exist_ok=True)
+        import tempfile  # imported when writing: a warm run writes nothing
+
         descriptor, temporary = tempfile.mkstemp(prefix=".summary.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -173,6 +174,8 @@ def save(path: Path, cache: CacheData) -> None:
             store.save(digest, summary)
         # ``json.dumps``, not ``json.dump``: only the former uses the C encoder.
         text = json.dumps(payload, separators=(",", ":"))
+        import tempfile  # imported when writing: a warm run writes nothing
+
         descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)

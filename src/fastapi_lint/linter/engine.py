@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
@@ -116,6 +113,11 @@ _GC_THRESHOLD = 50_000
 
 
 def display_path(path: Path, cwd: Path) -> str:
+    # The common case with string operations (this runs for every file of a warm run).
+    text, folder = str(path), str(cwd)
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    if text.startswith(prefix) and len(text) > len(prefix) and path.is_absolute() and cwd.is_absolute():
+        return text[len(prefix) :].replace(os.sep, "/")
     try:
         return path.relative_to(cwd).as_posix()
     except ValueError:
@@ -139,7 +141,9 @@ class Engine:
         self._hashes: dict[str, str | None] = {}
         self._contents: dict[Path, str] = {}
         self._store: CacheData | None = None
-        self._roots: dict[Path, Path] = {}
+        self._roots: dict[str, Path] = {}
+        # What find_project_root learnt of the file system in this run.
+        self._file_system: dict[str, object] = {}
         self._projects_stored = False
         # The one directory linted, the Python files found below it, and the folders
         # holding a pyproject.toml among them.
@@ -148,10 +152,10 @@ class Engine:
     # -- projects ----------------------------------------------------------------
 
     def index_for(self, path: Path) -> ProjectIndex:
-        directory = path.parent
+        directory = os.path.dirname(path)
         root = self._roots.get(directory)
         if root is None:
-            root = self._roots[directory] = find_project_root(path)
+            root = self._roots[directory] = find_project_root(path, self._file_system)
         index = self._indexes.get(root)
         if index is None:
             listing = self._listing
@@ -282,6 +286,7 @@ class Engine:
         self._hashes.clear()
         self._contents.clear()
         self._roots.clear()
+        self._file_system.clear()
         self._listing = None
         self._store = None
 
@@ -301,8 +306,9 @@ class Engine:
         result.files_checked = len(files)
         # Every project's index is built here, before any worker starts: workers inherit
         # them, and the project rules (which run in this process) need them all.
-        for directory in sorted({path.parent for path in files}):
-            self.index_for(directory / "__init__.py")
+        # In the order of the folders' paths (as pathlib orders them: part by part).
+        for directory in sorted({os.path.dirname(path) for path in files}, key=lambda folder: folder.split(os.sep)):
+            self.index_for(Path(directory, "__init__.py"))
         store = self._open_cache()
         pending = []
         for path in files:
@@ -339,14 +345,23 @@ class Engine:
             store.files[str(outcome.path)] = FileEntry(
                 outcome.content,
                 outcome.diagnostics,
-                {**recorder.dependencies, _SHOWN_KEY: outcome.shown, _MODULES_KEY: index.signature()},
+                {
+                    **recorder.dependencies,
+                    _SHOWN_KEY: outcome.shown,
+                    _MODULES_KEY: index.signature(),
+                    _NAME_KEY: _module_key(index, outcome.path),
+                },
                 recorder.lookups,
             )
 
     def _lint_many(self, paths: list[Path]) -> list[FileOutcome]:
         jobs = self.options.jobs or os.cpu_count() or 1
-        if jobs > 1 and len(paths) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-            return self._lint_in_workers(paths, jobs)
+        if jobs > 1 and len(paths) >= POOL_THRESHOLD:
+            # Imported here: a warm run starts no worker (multiprocessing costs ~15 ms to import).
+            import multiprocessing
+
+            if "fork" in multiprocessing.get_all_start_methods():
+                return self._lint_in_workers(paths, jobs)
         return [self._lint_guarded(path) for path in paths]
 
     def _lint_guarded(self, path: Path, isolate: bool = False) -> FileOutcome:
@@ -365,6 +380,10 @@ class Engine:
         its batch with it: those files are then linted one by one in child processes, so
         that only the culprit is reported as an error.
         """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         global _WORKER_ENGINE
         _WORKER_ENGINE = self
         size = max(1, min(64, len(paths) // (jobs * 4)))
@@ -436,12 +455,16 @@ class Engine:
         save_cache(self._cache_path(), store)
 
     def _hash_of(self, path: str) -> str | None:
-        if path not in self._hashes:
-            try:
-                self._hashes[path] = content_hash(read_bytes(Path(path)))
-            except OSError:
-                self._hashes[path] = None
-        return self._hashes[path]
+        try:
+            return self._hashes[path]
+        except KeyError:
+            pass
+        try:
+            digest: str | None = content_hash(read_bytes(path))
+        except OSError:
+            digest = None
+        self._hashes[path] = digest
+        return digest
 
     def _cached_outcome(self, path: Path, store: CacheData) -> FileOutcome | None:
         """The findings recorded for ``path``, when nothing they depend on has changed."""
@@ -486,6 +509,9 @@ class Engine:
                     return False
             elif dependency == _SHOWN_KEY or dependency == CONTENTS_KEY:
                 continue
+            elif dependency == _NAME_KEY:
+                if digest != _module_key(index, path):
+                    return False
             elif dependency == _MODULES_KEY:
                 if digest != index.signature() and any(
                     index.find_module(name) != found for name, found in entry.lookups.items()
@@ -673,6 +699,8 @@ class Engine:
 
 _SHOWN_KEY = "//shown"
 _MODULES_KEY = "//modules"
+# The file's own module name, and whether it is a package.
+_NAME_KEY = "//module"
 _WORKER_ENGINE: Engine | None = None
 
 
@@ -680,6 +708,11 @@ def _lint_batch(paths: list[Path]) -> list[FileOutcome]:
     """Run in a forked worker: lint a batch with the engine inherited from the parent."""
     assert _WORKER_ENGINE is not None
     return [_WORKER_ENGINE._lint_guarded(path) for path in paths]
+
+
+def _module_key(index: ProjectIndex, path: Path) -> str:
+    name, is_package = index.module_name(path)
+    return f"{name}\t{int(is_package)}"
 
 
 def _moved(diagnostic: Diagnostic, old: str | None, new: str) -> Diagnostic:

@@ -36,6 +36,9 @@ HEADS_KEY = "//heads"
 ROOTS_KEY = "//roots"
 # A file outside the modules that a rule read, absent when it was recorded.
 MISSING = "-"
+# Whether a name is a package ("1"/"0"), whether a path exists ("1"/"0").
+PACKAGE_PREFIX = "//package "
+EXISTS_PREFIX = "//exists "
 
 
 @dataclass(frozen=True)
@@ -126,54 +129,119 @@ class Symbol:
         return f"{self.module.path}:{line}"
 
 
-def find_project_root(start: Path) -> Path:
+def find_project_root(start: Path, memo: "dict[str, object] | None" = None) -> Path:
     """The nearest directory at or above ``start`` holding a ``pyproject.toml``;
     otherwise the directory above the outermost package containing ``start``.
 
     The search follows the path as written: a file reached through a symbolic link
     belongs to the project the link is in (and a broken link or a link loop still
-    has one). The directory returned is resolved."""
-    start = Path(os.path.abspath(start))
-    directory = start if start.is_dir() else start.parent
-    for candidate in (directory, *directory.parents):
-        if any((candidate / marker).is_file() for marker in PROJECT_MARKERS):
-            return candidate.resolve()
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
-        directory = directory.parent
-    return directory.resolve()
+    has one). The directory returned is resolved. ``memo`` keeps what the file system
+    said across calls (one run asks for every folder of a project)."""
+    known: dict[str, object] = memo if memo is not None else {}
+
+    def is_file(path: str) -> bool:
+        found = known.get(path)
+        if found is None:
+            found = known[path] = os.path.isfile(path)
+        return found  # type: ignore[return-value]
+
+    def resolved(path: str) -> Path:
+        key = "resolved\x00" + path
+        found = known.get(key)
+        if found is None:
+            found = known[key] = Path(path).resolve()
+        return found  # type: ignore[return-value]
+
+    start_text = os.path.abspath(start)
+    directory = start_text if os.path.isdir(start_text) else os.path.dirname(start_text)
+    candidate = directory
+    while True:
+        if any(is_file(os.path.join(candidate, marker)) for marker in PROJECT_MARKERS):
+            return resolved(candidate)
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            break
+        candidate = parent
+    while is_file(os.path.join(directory, "__init__.py")) and os.path.dirname(directory) != directory:
+        directory = os.path.dirname(directory)
+    return resolved(directory)
 
 
-def module_names(path: Path, root: Path, packages: dict[Path, bool] | None = None) -> tuple[str, bool]:
+def _suffix(name: str) -> str:
+    """``PurePath.suffix`` of a file name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def module_names(path: Path, root: Path, packages: dict[str, bool] | None = None) -> tuple[str, bool]:
     """The dotted name of ``path`` in the project, and whether it is a package
     (``packages`` remembers which folders hold an ``__init__.py``, across calls)."""
-    known = packages if packages is not None else {}
+    return _module_names(str(path), str(root), packages if packages is not None else {})
 
-    def is_package_folder(directory: Path) -> bool:
+
+def _module_names(path: str, root: str, known: dict[str, bool]) -> tuple[str, bool]:
+    # String operations: this runs for every module of the project on every run.
+    def is_package_folder(directory: str) -> bool:
         found = known.get(directory)
         if found is None:
-            found = known[directory] = (directory / "__init__.py").is_file()
+            found = known[directory] = os.path.isfile(os.path.join(directory, "__init__.py"))
         return found
 
-    is_package = path.stem == "__init__"
-    directory = path.parent
+    directory, filename = os.path.split(path)
+    suffix = _suffix(filename)
+    stem = filename[: len(filename) - len(suffix)]
+    is_package = stem == "__init__"
     if is_package_folder(directory):
         # Inside a package: the name runs from the outermost package.
-        parts = [] if is_package else [path.stem]
+        parts = [] if is_package else [stem]
         while is_package_folder(directory) and directory != root:
-            parts.append(directory.name)
-            directory = directory.parent
+            directory, name = os.path.split(directory)
+            parts.append(name)
         return ".".join(reversed(parts)), is_package
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
-        return path.stem, is_package
-    parts = list(relative.parts)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
+        return stem, is_package
+    parts = path[len(prefix) :].split(os.sep)
     if parts and parts[0] == "src" and len(parts) > 1:
         parts = parts[1:]
-    parts[-1] = path.stem
+    parts[-1] = stem
     if is_package:
         parts = parts[:-1]
     return ".".join(parts), is_package
+
+
+class _RecordedPaths(dict):  # type: ignore[type-arg]
+    """The project's modules by name; a rule asking whether a name is one (``in``, ``get``,
+    ``[]``) has the answer recorded for the cache."""
+
+    def __init__(self, index: "ProjectIndex", paths: "dict[str, Path]") -> None:
+        super().__init__(paths)
+        self._index = index
+
+    def __contains__(self, name: object) -> bool:
+        self._index._record_name(name)
+        return dict.__contains__(self, name)
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        self._index._record_name(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: str) -> Path:
+        self._index._record_name(name)
+        return dict.__getitem__(self, name)  # type: ignore[no-any-return]
+
+
+class _RecordedPackages(set):  # type: ignore[type-arg]
+    """The names of the project's packages; a rule asking whether a name is one has the
+    answer recorded for the cache."""
+
+    def __init__(self, index: "ProjectIndex", packages: "set[str]") -> None:
+        super().__init__(packages)
+        self._index = index
+
+    def __contains__(self, name: object) -> bool:
+        self._index._record_package(name)
+        return set.__contains__(self, name)
 
 
 class ProjectIndex:
@@ -181,20 +249,31 @@ class ProjectIndex:
 
     def __init__(self, root: Path, files: Iterable[Path]) -> None:
         self.root = root
-        self.paths: dict[str, Path] = {}
-        self.packages: set[str] = set()
+        paths: dict[str, Path] = {}
+        packages: set[str] = set()
         self.names_by_path: dict[Path, str] = {}
-        package_folders: dict[Path, bool] = {}
+        package_folders: dict[str, bool] = {}
+        root_text = str(root)
+        named: set[str] = set()
         for path in sorted(files):
-            if path.suffix != ".py" and path.with_suffix(".py") in self.names_by_path:
+            text = str(path)
+            suffix = _suffix(os.path.basename(text))
+            if suffix != ".py" and text[: len(text) - len(suffix)] + ".py" in named:
                 continue
-            name, is_package = module_names(path, root, package_folders)
+            name, is_package = _module_names(text, root_text, package_folders)
             if not name:
                 continue
-            self.paths.setdefault(name, path)
+            paths.setdefault(name, path)
             self.names_by_path[path] = name
+            named.add(text)
             if is_package:
-                self.packages.add(name)
+                packages.add(name)
+        # What the rules ask of them is recorded for the cache; the index's own bookkeeping
+        # reads the plain ones.
+        self._paths = paths
+        self._packages = packages
+        self.paths: dict[str, Path] = _RecordedPaths(self, paths)
+        self.packages: set[str] = _RecordedPackages(self, packages)
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._hashes: dict[str, str] = {}
         self._texts: dict[str, str] = {}
@@ -222,13 +301,13 @@ class ProjectIndex:
     def module_name(self, path: Path) -> tuple[str, bool]:
         name = self.names_by_path.get(path)
         if name is not None:
-            return name, name in self.packages
+            return name, name in self._packages
         return module_names(path, self.root)
 
     def signature(self) -> str:
         """A hash of the project's module names: while it is unchanged, every name resolves as before."""
         if self._signature is None:
-            names = "\n".join(sorted(self.paths))
+            names = "\n".join(sorted(self._paths))
             self._signature = content_hash(names.encode("utf-8"))
         return self._signature
 
@@ -241,16 +320,36 @@ class ProjectIndex:
     def find_module(self, dotted: str) -> str | None:
         """The project module of that name; an unknown source root is tolerated
         (``app.core`` matches ``backend/app/core.py`` when it is the only match)."""
-        found = dotted if dotted in self.paths else self._by_suffix().get(dotted)
+        found = self._find(dotted)
         if self.recorder is not None:
             self.recorder.lookups[dotted] = found
+        return found
+
+    def _find(self, dotted: str) -> str | None:
+        return dotted if dotted in self._paths else self._by_suffix().get(dotted)
+
+    def _record_name(self, name: object) -> None:
+        """A rule asked whether ``name`` is a module: recorded as a lookup (whether it is
+        one follows from what ``find_module`` finds)."""
+        if self.recorder is not None and isinstance(name, str):
+            self.recorder.lookups[name] = self._find(name)
+
+    def _record_package(self, name: object) -> None:
+        if self.recorder is not None and isinstance(name, str):
+            self.recorder.dependencies[PACKAGE_PREFIX + name] = "1" if name in self._packages else "0"
+
+    def exists(self, path: Path) -> bool:
+        """Whether ``path`` exists (recorded for the cache: a fix may depend on it)."""
+        found = os.path.exists(path)
+        if self.recorder is not None:
+            self.recorder.dependencies[EXISTS_PREFIX + str(path)] = "1" if found else "0"
         return found
 
     def _by_suffix(self) -> dict[str, str | None]:
         """Each proper dotted suffix of a module name -> that module (None when several share it)."""
         if self._suffixes is None:
             suffixes: dict[str, str | None] = {}
-            for name in self.paths:
+            for name in self._paths:
                 parts = name.split(".")
                 for cut in range(1, len(parts)):
                     suffix = ".".join(parts[cut:])
@@ -272,13 +371,13 @@ class ProjectIndex:
         parsing a module that cannot hold what a rule looks for."""
         text = self._text(module)
         if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return any(word in text for word in words)
 
     def _text(self, module: str) -> str:
         text = self._texts.get(module)
         if text is None:
-            path = self.paths.get(module)
+            path = self._paths.get(module)
             text = ""
             if path is not None:
                 try:
@@ -304,8 +403,8 @@ class ProjectIndex:
     def _scan(self, words: tuple[str, ...]) -> tuple[list[str], str]:
         found = self._scans.get(words)
         if found is None:
-            modules = [module for module in self.paths if any(word in self._text(module) for word in words)]
-            listed = "\n".join(f"{module}\t{self.paths[module]}" for module in modules)
+            modules = [module for module in self._paths if any(word in self._text(module) for word in words)]
+            listed = "\n".join(f"{module}\t{self._paths[module]}" for module in modules)
             found = self._scans[words] = (modules, content_hash(listed.encode("utf-8")))
         return found
 
@@ -318,15 +417,15 @@ class ProjectIndex:
     def contents_digest(self) -> str:
         """A hash of every module's name, path and content as this index read them."""
         if self._contents is None:
-            for module in self.paths:
+            for module in self._paths:
                 self._text(module)
-            self._contents = modules_digest(self.paths, lambda module, path: self._hashes.get(module))
+            self._contents = modules_digest(self._paths, lambda module, path: self._hashes.get(module))
         return self._contents
 
     def module_heads(self) -> frozenset[str]:
         """Every part of the project's module names (recorded for the cache)."""
         if self._heads is None:
-            heads = frozenset(part for name in self.paths for part in name.split("."))
+            heads = frozenset(part for name in self._paths for part in name.split("."))
             self._heads = heads, content_hash("\n".join(sorted(heads)).encode("utf-8"))
         if self.recorder is not None:
             self.recorder.dependencies[HEADS_KEY] = self._heads[1]
@@ -335,7 +434,7 @@ class ProjectIndex:
     def module_roots(self) -> frozenset[str]:
         """The first part of every module name of the project (recorded for the cache)."""
         if self._roots is None:
-            roots = frozenset(name.split(".", 1)[0] for name in self.paths)
+            roots = frozenset(name.split(".", 1)[0] for name in self._paths)
             self._roots = roots, content_hash("\n".join(sorted(roots)).encode("utf-8"))
         if self.recorder is not None:
             self.recorder.dependencies[ROOTS_KEY] = self._roots[1]
@@ -345,6 +444,10 @@ class ProjectIndex:
         """The current value of a dependency on the module names (``HEADS_KEY``, ``ROOTS_KEY``)."""
         recorder, self.recorder = self.recorder, None
         try:
+            if key.startswith(PACKAGE_PREFIX):
+                return "1" if key[len(PACKAGE_PREFIX) :] in self._packages else "0"
+            if key.startswith(EXISTS_PREFIX):
+                return "1" if os.path.exists(key[len(EXISTS_PREFIX) :]) else "0"
             if key == HEADS_KEY:
                 self.module_heads()
                 return self._heads[1] if self._heads is not None else None
@@ -388,7 +491,7 @@ class ProjectIndex:
     def source(self, module: str) -> SourceFile | None:
         """The text of a project module, for fixes that edit it (recorded as a dependency)."""
         if module not in self._sources:
-            path = self.paths.get(module)
+            path = self._paths.get(module)
             found: SourceFile | None = None
             if path is not None:
                 try:
@@ -398,7 +501,7 @@ class ProjectIndex:
                     found = None
             self._sources[module] = found
         if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return self._sources[module]
 
     def tree(self, module: str) -> "cst.Module | None":
@@ -409,23 +512,23 @@ class ProjectIndex:
             parsed = parse_module(source.text) if source is not None else None
             self._trees[module] = None if parsed is None or isinstance(parsed, SyntaxProblem) else parsed
         elif self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return self._trees[module]
 
     def summary(self, module: str) -> ModuleSummary | None:
         if module not in self._summaries:
             self._summaries[module] = self._summarise_path(module)
         if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return self._summaries[module]
 
     def add_tree(self, module: str, tree: "cst.Module", text: str) -> None:
         """Summarise a module already parsed by the linter, instead of parsing it again."""
-        if module in self.paths and module not in self._summaries:
-            self._summaries[module] = summarise(tree, text, module, module in self.packages, self.relative_path(self.paths[module]))
+        if module in self._paths and module not in self._summaries:
+            self._summaries[module] = summarise(tree, text, module, module in self._packages, self.relative_path(self._paths[module]))
 
     def _summarise_path(self, module: str) -> ModuleSummary | None:
-        path = self.paths.get(module)
+        path = self._paths.get(module)
         if path is None:
             return None
         try:
@@ -434,7 +537,7 @@ class ProjectIndex:
             return None
         digest = content_hash(source.raw)
         self._hashes[module] = digest
-        is_package, shown = module in self.packages, self.relative_path(path)
+        is_package, shown = module in self._packages, self.relative_path(path)
         if self.summary_store is not None:
             stored = self.summary_store.load(digest, module, is_package, shown)
             if stored is not None:

@@ -563,18 +563,18 @@ class SettingsFixer:
             if "." in own or self.context.path.parent != self.index.root:
                 return None
             path = self.index.root / "config.py"
-            return ("config", path, []) if not path.exists() else None
+            return ("config", path, []) if not self.index.exists(path) else None
         package_dir = self.index.paths[top].parent
         core = f"{top}.core"
         if core in self.index.packages:
             path = self.index.paths[core].parent / "config.py"
-            if not path.exists() and f"{core}.config" not in self.index.paths:
+            if not self.index.exists(path) and f"{core}.config" not in self.index.paths:
                 return f"{core}.config", path, []
         elif f"{top}.config" in self.index.paths:
             path = package_dir / "settings.py"
-            if not path.exists():
+            if not self.index.exists(path):
                 return f"{top}.settings", path, []
-        elif not (package_dir / "core").exists():
+        elif not self.index.exists(package_dir / "core"):
             return f"{core}.config", package_dir / "core" / "config.py", [package_dir / "core" / "__init__.py"]
         return None
 
