@@ -282,6 +282,8 @@ class ProjectIndex:
         self._suffixes: dict[str, str | None] | None = None
         self._signature: str | None = None
         self._scans: dict[tuple[str, ...], tuple[list[str], str]] = {}
+        self._words: dict[str, dict[str, None]] = {}
+        self._all_texts: list[tuple[str, str]] | None = None
         self._contents: str | None = None
         self._heads: tuple[frozenset[str], str] | None = None
         self._roots: tuple[frozenset[str], str] | None = None
@@ -403,9 +405,22 @@ class ProjectIndex:
     def _scan(self, words: tuple[str, ...]) -> tuple[list[str], str]:
         found = self._scans.get(words)
         if found is None:
-            modules = [module for module in self._paths if any(word in self._text(module) for word in words)]
+            if len(words) == 1:
+                modules = list(self._mentioning(words[0]))
+            else:
+                matched = set().union(*(self._mentioning(word) for word in words))
+                modules = [module for module in self._paths if module in matched]
             listed = "\n".join(f"{module}\t{self._paths[module]}" for module in modules)
             found = self._scans[words] = (modules, content_hash(listed.encode("utf-8")))
+        return found
+
+    def _mentioning(self, word: str) -> dict[str, None]:
+        """The modules whose text contains ``word``, in ``all_modules`` order (one pass per word)."""
+        found = self._words.get(word)
+        if found is None:
+            if self._all_texts is None:
+                self._all_texts = [(module, self._text(module)) for module in self._paths]
+            found = self._words[word] = dict.fromkeys(module for module, text in self._all_texts if word in text)
         return found
 
     def scan_digest(self, key: str) -> str | None:
