@@ -213,3 +213,43 @@ def test_a_fix_that_depends_on_which_modules_exist_follows_them(tmp_path: Path) 
     assert first[0].fix is not None and "app/core/config.py" in first[0].fix.message
     write_project(tmp_path, {"app/core/__init__.py": "", "app/core/config.py": "X = 1\n"})
     assert assert_same_as_without_cache(tmp_path, cache) == ["app/a.py", "app/core/__init__.py", "app/core/config.py"]
+
+
+def test_summaries_of_no_module_are_removed_once_they_outnumber_the_live_ones(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/users.py": ROUTER,
+            "app/services/__init__.py": "",
+            "app/services/mail.py": HEAVY_SERVICE,
+        },
+    )
+    cache = tmp_path / ".cache"
+    cached_run(tmp_path, cache)
+    (folder,) = cache.glob("*/summaries")
+
+    def stored() -> set[str]:
+        return {path.name for path in folder.glob("*/*")}
+
+    live = stored()
+    assert live
+    # Summaries of earlier versions of the modules, more than the store keeps.
+    for number in range(len(live) + 300):
+        (folder / "00").mkdir(exist_ok=True)
+        (folder / "00" / f"{number:032x}").write_text("{}")
+    assert len(stored()) > len(live) + 256
+    (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE + "\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/routers/users.py", "app/services/mail.py"]
+    # The summaries of the modules as they are stay (the edited one's is new); the others went.
+    after = stored()
+    assert not any((folder / "00" / f"{number:032x}").exists() for number in range(len(live) + 300))
+    assert len(after) == len(live) and len(after - live) == 1
+    # A run that did not hash every module (a file named alone) removes nothing.
+    for number in range(len(live) + 300):
+        (folder / "00" / f"{number:032x}").write_text("{}")
+    (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE + "\n\n")
+    engine = Engine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=1), cwd=tmp_path)
+    engine.run([tmp_path / "app/services/mail.py"])
+    assert len(stored()) > len(live) + 256

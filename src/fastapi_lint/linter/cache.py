@@ -73,10 +73,32 @@ class SummaryStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
-    def _file(self, digest: str, module: str, is_package: bool, path: str) -> str:
+    def name(self, digest: str, module: str, is_package: bool, path: str) -> str:
+        """The name of the file holding that summary."""
         key = f"{digest}\x00{module}\x00{int(is_package)}\x00{path}"
-        name = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def _file(self, digest: str, module: str, is_package: bool, path: str) -> str:
+        name = self.name(digest, module, is_package, path)
         return os.path.join(self.directory, name[:2], name)
+
+    def prune(self, live: set[str], slack: int = 256) -> None:
+        """Remove the summaries not named in ``live`` when there are more of them than
+        ``live`` plus ``slack`` (other configurations and projects sharing the folder
+        make theirs again when they need them)."""
+        try:
+            folders = [entry.path for entry in os.scandir(self.directory) if entry.is_dir(follow_symlinks=False)]
+            files = [entry for folder in folders for entry in os.scandir(folder)]
+        except OSError:
+            return
+        stale = [entry.path for entry in files if entry.name not in live and not entry.name.startswith(".")]
+        if len(stale) <= len(live) + slack:
+            return
+        for path in stale:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
     def load(self, digest: str, module: str, is_package: bool, path: str) -> ModuleSummary | None:
         """The summary stored for that module content; None when absent or malformed."""

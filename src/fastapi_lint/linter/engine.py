@@ -453,6 +453,18 @@ class Engine:
 
     def _save_cache(self, store: CacheData) -> None:
         save_cache(self._cache_path(), store)
+        if store.summaries and store.summary_store is not None:
+            # New summaries were stored: those of no module as it is now go, once they
+            # outnumber the live ones (a summary removed too early is only made again).
+            # Only a run that hashed every module of its projects knows which are live.
+            live = set()
+            for index in self._indexes.values():
+                for name, path in index._paths.items():
+                    digest = self._hashes.get(str(path))
+                    if digest is None:
+                        return
+                    live.add(store.summary_store.name(digest, name, name in index._packages, index.relative_path(path)))
+            store.summary_store.prune(live)
 
     def _hash_of(self, path: str) -> str | None:
         try:
