@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.linter import engine as engine_module
-from fastapi_lint.linter import fixes
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.config import Settings
 from fastapi_lint.linter.engine import Engine, RunOptions
@@ -158,7 +157,7 @@ def test_a_folder_where_no_file_can_be_created(tmp_path: Path, monkeypatch: pyte
         def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(fixes.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)  # fixes import it when writing
     try:
         result = Engine(Settings(), RunOptions(fix=True), cwd=tmp_path).run([tmp_path])
     finally:

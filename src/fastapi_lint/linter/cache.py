@@ -1,15 +1,21 @@
 """The persistent cache: per-file findings and per-module summaries, keyed by content.
 
-One JSON file per configuration under ``.fastapi_lint_cache/<version>/`` (JSON, not
-pickle: a cache directory can come from anyone's repository, and reading it must
-never run code). It is written whole, atomically, at the end of a run, so two runs
-at once never leave it half-written (the last one wins); a file that does not parse
-or does not have the expected shape is discarded, never trusted.
+Under ``.fastapi_lint_cache/<version>/``: one JSON file per configuration holding each
+file's findings and what they depend on, and ``summaries/``, a store of module
+summaries (JSON too) named by a hash of what they summarise, shared by every
+configuration and read one at a time, only when a module is summarised again (a warm
+run reads none). JSON, not pickle: a cache directory can come from anyone's
+repository, and reading it must never run code. Every file is written whole to a
+temporary file then renamed, so two runs at once never leave one half-written (for the
+findings, the last run wins; a summary's file never changes once written); a file that
+does not parse or does not have the expected shape is discarded, never trusted (an
+entry of the findings is checked when it is used: a malformed one counts as absent).
 
 A file's findings are reused when its bytes and the bytes of every module whose
 summary its rules consulted are unchanged, and every module name its rules looked
 up still resolves the same way: editing the email helper that a router's
-background task calls re-lints the router.
+background task calls re-lints the router. A search of every module for some words
+is recorded as the modules it found, not as every module read.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -28,53 +33,115 @@ from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSumma
 from fastapi_lint.linter.rule import ProjectFinding
 
 CACHE_DIRECTORY = ".fastapi_lint_cache"
-_FORMAT = 2
+_FORMAT = 3
+_SUMMARIES = "summaries"
+_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
 @dataclass
 class FileEntry:
     content: str
     diagnostics: list[Diagnostic]
-    # Project files whose summaries the rules read: path -> content hash.
+    # Project files whose summaries the rules read: path -> content hash (and the
+    # engine's and the index's keys starting with "//").
     dependencies: dict[str, str]
     # Module names the rules looked up: name -> the module it resolved to (None: absent).
     lookups: dict[str, str | None]
 
 
-class StoredSummaries(dict):  # type: ignore[type-arg]
-    """path -> (content hash, summary); a summary read from the file is rebuilt only
-    when the index asks for it (a warm run needs few or none of them), and an entry
-    that turns out malformed is dropped, never trusted."""
+class StoredFiles(dict):  # type: ignore[type-arg]
+    """path -> FileEntry; an entry read from the file is built when it is asked for, and
+    one that turns out malformed is dropped, never trusted."""
 
-    def get(self, key: str, default: object = None) -> tuple[str, ModuleSummary] | None:  # type: ignore[override]
+    def get(self, key: str, default: object = None) -> FileEntry | None:  # type: ignore[override]
         value = super().get(key)
-        if value is None:
-            return default  # type: ignore[return-value]
-        digest, summary = value
-        if isinstance(summary, ModuleSummary):
-            return value  # type: ignore[no-any-return]
+        if value is None or isinstance(value, FileEntry):
+            return value if value is not None else default  # type: ignore[return-value]
         try:
-            built = (str(digest), _summary(summary))
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            entry = _file_entry(value)
+        except _ERRORS:
             del self[key]
             return default  # type: ignore[return-value]
-        self[key] = built
-        return built
+        self[key] = entry
+        return entry
 
-    def __getitem__(self, key: str) -> tuple[str, ModuleSummary]:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
+
+class SummaryStore:
+    """Module summaries, one small JSON file each, named by a hash of the module's
+    content, name, kind and path: a file never changes once written."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def name(self, digest: str, module: str, is_package: bool, path: str) -> str:
+        """The name of the file holding that summary."""
+        key = f"{digest}\x00{module}\x00{int(is_package)}\x00{path}"
+        return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def _file(self, digest: str, module: str, is_package: bool, path: str) -> str:
+        name = self.name(digest, module, is_package, path)
+        return os.path.join(self.directory, name[:2], name)
+
+    def prune(self, live: set[str], slack: int = 256) -> None:
+        """Remove the summaries not named in ``live`` when there are more of them than
+        ``live`` plus ``slack`` (other configurations and projects sharing the folder
+        make theirs again when they need them)."""
+        try:
+            folders = [entry.path for entry in os.scandir(self.directory) if entry.is_dir(follow_symlinks=False)]
+            files = [entry for folder in folders for entry in os.scandir(folder)]
+        except OSError:
+            return
+        stale = [entry.path for entry in files if entry.name not in live and not entry.name.startswith(".")]
+        if len(stale) <= len(live) + slack:
+            return
+        for path in stale:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def load(self, digest: str, module: str, is_package: bool, path: str) -> ModuleSummary | None:
+        """The summary stored for that module content; None when absent or malformed."""
+        try:
+            with open(self._file(digest, module, is_package, path), encoding="utf-8") as handle:
+                value = json.loads(handle.read())
+            summary = _summary(value)
+        except (OSError, UnicodeError, *_ERRORS):
+            return None
+        if (summary.name, summary.path, summary.is_package) != (module, path, is_package):
+            return None
+        return summary
+
+    def save(self, digest: str, summary: ModuleSummary) -> None:
+        target = self._file(digest, summary.name, summary.is_package, summary.path)
+        if os.path.exists(target):
+            return
+        text = json.dumps(_summary_json(summary), separators=(",", ":"))
+        folder = os.path.dirname(target)
+        os.makedirs(folder, exist_ok=True)
+        import tempfile  # imported when writing: a warm run writes nothing
+
+        descriptor, temporary = tempfile.mkstemp(prefix=".summary.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, target)
+        except OSError:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
 
 
 @dataclass
 class CacheData:
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    # path -> (content hash, summary)
-    summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=StoredSummaries)
+    files: dict[str, FileEntry] = field(default_factory=StoredFiles)
+    # Summaries made in this run, to store: path -> (content hash, summary).
+    summaries: dict[str, tuple[str, ModuleSummary]] = field(default_factory=dict)
     # "<rule code> <project root>" -> [hash of the project's files, findings as stored]
     projects: dict[str, list[Any]] = field(default_factory=dict)
+    summary_store: SummaryStore | None = None
 
 
 def cache_file(directory: Path, settings_key: str) -> Path:
@@ -87,37 +154,35 @@ def settings_key(parts: Mapping[str, Any]) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
 
 
+def summary_store(path: Path) -> SummaryStore:
+    """The summaries beside the cache file ``path``."""
+    return SummaryStore(path.parent / _SUMMARIES)
+
+
 def load(path: Path) -> CacheData:
     """The cache at ``path``; empty when it is missing, unreadable or malformed."""
+    store = summary_store(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != _FORMAT or data.get("version") != __version__:
-            return CacheData()
-        files = {key: _file_entry(value) for key, value in data["files"].items()}
-        summaries = StoredSummaries()
-        for key, value in data["summaries"].items():
-            digest, summary = value
-            if not isinstance(digest, str) or not isinstance(summary, dict):
-                raise ValueError("bad summary")
-            summaries[str(key)] = (digest, summary)
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("version") != __version__:
+            return CacheData(summary_store=store)
+        files = data["files"]
         projects = data.get("projects", {})
-        if not isinstance(projects, dict):
-            raise ValueError("bad projects")
-        return CacheData(files, summaries, projects)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
-        return CacheData()
+        if not isinstance(files, dict) or not isinstance(projects, dict):
+            raise ValueError("bad cache")
+        return CacheData(StoredFiles(files), {}, projects, store)
+    except (OSError, UnicodeError, *_ERRORS):
+        return CacheData(summary_store=store)
 
 
 def save(path: Path, cache: CacheData) -> None:
     """Write the cache atomically; a failure to write only costs speed next time."""
     # Entries of files that no longer exist would only grow the file.
     files = {key: entry for key, entry in cache.files.items() if os.path.exists(key)}
-    summaries = {key: value for key, value in cache.summaries.items() if os.path.exists(key)}
     payload = {
         "format": _FORMAT,
         "version": __version__,
         "files": {key: _file_entry_json(entry) for key, entry in sorted(files.items())},
-        "summaries": {key: [value[0], _stored_summary_json(value[1])] for key, value in sorted(summaries.items())},
         "projects": cache.projects,
     }
     try:
@@ -126,8 +191,13 @@ def save(path: Path, cache: CacheData) -> None:
         ignore = root / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Created by fastapi-lint\n*\n", encoding="utf-8")
+        store = cache.summary_store or summary_store(path)
+        for digest, summary in cache.summaries.values():
+            store.save(digest, summary)
         # ``json.dumps``, not ``json.dump``: only the former uses the C encoder.
         text = json.dumps(payload, separators=(",", ":"))
+        import tempfile  # imported when writing: a warm run writes nothing
+
         descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -204,27 +274,19 @@ def _edit(value: list[Any]) -> Edit:
     return Edit(edit.path, edit.line, edit.column, edit.end_line, edit.end_column, edit.content, kind, None if source is None else str(source))
 
 
-def _file_entry_json(entry: FileEntry) -> dict[str, Any]:
-    return {
-        "content": entry.content,
-        "diagnostics": [_diagnostic_json(d) for d in entry.diagnostics],
-        "dependencies": entry.dependencies,
-        "lookups": entry.lookups,
-    }
+def _file_entry_json(entry: FileEntry | list[Any]) -> list[Any]:
+    if not isinstance(entry, FileEntry):
+        return entry  # read from the file and not used in this run: written back as it was
+    return [entry.content, [_diagnostic_json(d) for d in entry.diagnostics], entry.dependencies, entry.lookups]
 
 
-def _file_entry(value: dict[str, Any]) -> FileEntry:
-    return FileEntry(
-        str(value["content"]),
-        [_diagnostic(item) for item in value["diagnostics"]],
-        {str(k): str(v) for k, v in value["dependencies"].items()},
-        {str(k): (None if v is None else str(v)) for k, v in value["lookups"].items()},
-    )
-
-
-def _stored_summary_json(summary: ModuleSummary | dict[str, Any]) -> dict[str, Any]:
-    # A summary never asked for this run is written back as it was read.
-    return summary if isinstance(summary, dict) else _summary_json(summary)
+def _file_entry(value: list[Any]) -> FileEntry:
+    content, diagnostics, dependencies, lookups = value
+    if not isinstance(content, str) or not isinstance(dependencies, dict) or not isinstance(lookups, dict):
+        raise ValueError("bad entry")
+    # Dependencies and lookups are only ever compared with what is found now: a value of
+    # another type than recorded is a difference (the file is linted again), never trusted.
+    return FileEntry(content, [_diagnostic(item) for item in diagnostics], dependencies, lookups)
 
 
 def _value_json(value: object) -> Any:

@@ -61,60 +61,76 @@ class Excluder:
     root: Path
     patterns: Sequence[str] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
-    _gitignores: dict[Path, object | None] = field(default_factory=dict)
-    _no_ignore_file: set[str] = field(default_factory=set)
+    _gitignores: dict[str, object | None] = field(default_factory=dict)
+    # A folder -> the .gitignore files that apply to what it holds, nearest first (folder, spec).
+    _ignore_chains: "dict[str, tuple[tuple[str, object], ...]]" = field(default_factory=dict)
     _compiled: "tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str], str] | None" = None
 
+    # String operations throughout: this runs for every file and folder of the project
+    # (pathlib, or a glob at a time, cost more than the walk).
+
     def matches_patterns(self, path: Path) -> bool:
-        # String operations and one regular expression per form: this runs for every
-        # file and folder of the project (a glob at a time cost more than the walk).
+        return self._matches(str(path), path.name)
+
+    def _matches(self, target: str, name: str) -> bool:
         compiled = self._compiled
         if compiled is None or compiled[0] != tuple(self.patterns):
             compiled = self._compiled = _compile(tuple(self.patterns), str(self.root))
         _, names, relatives, root = compiled
-        target = str(path)
         if target.startswith(root):
             relative = target[len(root) :].replace(os.sep, "/")
         elif target + os.sep == root:
             relative = "."
         else:
-            relative = path.as_posix()
-        return bool(names.match(path.name) or relatives.match(relative))
+            relative = target.replace(os.sep, "/")
+        return bool(names.match(name) or relatives.match(relative))
 
     def is_excluded(self, path: Path, is_dir: bool) -> bool:
-        if self.matches_patterns(path):
-            return True
-        if is_dir and _is_file(path / "pyvenv.cfg"):
-            return True
-        return self.respect_gitignore and self._gitignored(path, is_dir)
+        return self._excluded(str(path), path.name, is_dir)
 
-    def _gitignored(self, path: Path, is_dir: bool) -> bool:
-        # String operations: this runs for every file and folder of the project.
-        target = str(path)
-        root = str(self.root)
-        directory = os.path.dirname(target)
-        while True:
-            spec = self._spec_for(Path(directory)) if directory not in self._no_ignore_file else None
-            if spec is None:
-                self._no_ignore_file.add(directory)
+    def _excluded(self, target: str, name: str, is_dir: bool) -> bool:
+        """``is_excluded`` of the path ``target`` (as ``str(Path)`` gives it), named ``name``."""
+        if self._matches(target, name):
+            return True
+        if is_dir and observe.is_file(os.path.join(target, "pyvenv.cfg")):
+            return True
+        return self.respect_gitignore and self._gitignored(target, is_dir)
+
+    def _gitignored(self, target: str, is_dir: bool) -> bool:
+        for directory, spec in self._ignore_chain(os.path.dirname(target)):
+            if target.startswith(directory) and target[len(directory) : len(directory) + 1] == os.sep:
+                relative = target[len(directory) + 1 :]
             else:
-                relative = os.path.relpath(target, directory).replace(os.sep, "/") + ("/" if is_dir else "")
-                if spec.match_file(relative):  # type: ignore[attr-defined]
-                    return True
+                relative = os.path.relpath(target, directory)
+            if spec.match_file(relative.replace(os.sep, "/") + ("/" if is_dir else "")):  # type: ignore[attr-defined]
+                return True
+        return False
+
+    def _ignore_chain(self, directory: str) -> "tuple[tuple[str, object], ...]":
+        """The .gitignore files of ``directory`` and of the folders above it up to the root."""
+        chain = self._ignore_chains.get(directory)
+        if chain is None:
+            spec = self._spec_for(directory)
+            own: tuple[tuple[str, object], ...] = () if spec is None else ((directory, spec),)
+            root = str(self.root)
             parent = os.path.dirname(directory)
             if directory == root or parent == directory or not (parent == root or parent.startswith(root + os.sep)):
-                return False
-            directory = parent
+                chain = own
+            else:
+                chain = own + self._ignore_chain(parent)
+            self._ignore_chains[directory] = chain
+        return chain
 
-    def _spec_for(self, directory: Path) -> object | None:
+    def _spec_for(self, directory: str) -> object | None:
         if directory not in self._gitignores:
             spec = None
-            ignore_file = directory / ".gitignore"
-            if _is_file(ignore_file):
+            ignore_file = os.path.join(directory, ".gitignore")
+            if observe.is_file(ignore_file):
                 try:
                     import pathspec
 
-                    raw = ignore_file.read_bytes()
+                    with open(ignore_file, "rb") as handle:
+                        raw = handle.read()
                     observe.read(ignore_file, raw)
                     lines = raw.decode("utf-8", errors="replace").splitlines()
                     spec = pathspec.GitIgnoreSpec.from_lines(lines)
@@ -153,11 +169,6 @@ def iter_python_files(
                 yield path
 
 
-def _is_file(path: Path) -> bool:
-    """``Path.is_file`` without the PermissionError of a folder that cannot be searched."""
-    return observe.is_file(path)
-
-
 def _entry_is_file(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_file()
@@ -191,35 +202,45 @@ def _walk_directory(
 ) -> Iterator[Path]:
     if top != excluder.root and excluder.is_excluded(top, True):
         return
-    stack = [top]
+    stack = [str(top)]
     visited: set[tuple[int, int]] = set()
+    excluded = excluder._excluded
     while stack:
         directory = stack.pop()
-        try:
-            stat = directory.stat()
-            if (stat.st_dev, stat.st_ino) in visited:
-                continue  # a symlink loop
-            visited.add((stat.st_dev, stat.st_ino))
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-        except OSError:
-            observe.listed(str(directory), None)
+        entries = _scan_directory(directory, visited)
+        if entries is None:
             continue
         observe.listed(str(directory), entries)
         subdirectories = []
         if projects is not None and any(entry.name == "pyproject.toml" and _entry_is_file(entry) for entry in entries):
-            projects.add(directory)
+            projects.add(Path(directory))
         for entry in entries:
-            path = Path(entry.path)
+            name = entry.name
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 # A symbolic link loop: named like a module, it is reported when read.
                 is_dir = False
             if is_dir:
-                if skip_nested_projects and _is_file(path / "pyproject.toml"):
+                path = entry.path
+                if skip_nested_projects and observe.is_file(os.path.join(path, "pyproject.toml")):
                     continue
-                if not excluder.is_excluded(path, True):
+                if not excluded(path, name, True):
                     subdirectories.append(path)
-            elif entry.name.endswith(PYTHON_SUFFIXES) and not excluder.is_excluded(path, False):
-                yield path
+            elif name.endswith(PYTHON_SUFFIXES) and not excluded(entry.path, name, False):
+                yield Path(entry.path)
         stack.extend(reversed(subdirectories))
+
+
+def _scan_directory(directory: str, visited: set[tuple[int, int]]) -> "list[os.DirEntry[str]] | None":
+    """The entries of one folder of a walk, by name; None when it cannot be listed or was
+    already walked (a symbolic link loop)."""
+    try:
+        stat = os.stat(directory)
+        if (stat.st_dev, stat.st_ino) in visited:
+            return None
+        visited.add((stat.st_dev, stat.st_ino))
+        return sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        observe.listed(directory, None)
+        return None

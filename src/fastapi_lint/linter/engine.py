@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
@@ -37,7 +34,17 @@ from fastapi_lint.linter.cache import (
 )
 from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.cache import save as save_cache
-from fastapi_lint.linter.index import ModuleSummary, ProjectIndex, Recorder, content_hash, find_project_root
+from fastapi_lint.linter.index import (
+    CONTENTS_KEY,
+    MISSING,
+    SCAN_PREFIX,
+    ModuleSummary,
+    ProjectIndex,
+    Recorder,
+    content_hash,
+    find_project_root,
+    modules_digest,
+)
 from fastapi_lint.linter.noqa import UNUSED_NOQA_CODE, NoqaPolicy, add_noqa, file_silences
 from fastapi_lint.linter.rule import ProjectFinding, ProjectRule, Rule
 from fastapi_lint.linter.runner import SYNTAX_ERROR_CODE, ActiveRule, FileResult, lint_file
@@ -107,6 +114,11 @@ _GC_THRESHOLD = 50_000
 
 
 def display_path(path: Path, cwd: Path) -> str:
+    # The common case with string operations (this runs for every file of a warm run).
+    text, folder = str(path), str(cwd)
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    if text.startswith(prefix) and len(text) > len(prefix) and path.is_absolute() and cwd.is_absolute():
+        return text[len(prefix) :].replace(os.sep, "/")
     try:
         return path.relative_to(cwd).as_posix()
     except ValueError:
@@ -128,8 +140,11 @@ class Engine:
         # Sources already read while checking the cache, handed to the linting of the file.
         self._sources: dict[Path, SourceFile] = {}
         self._hashes: dict[str, str | None] = {}
+        self._contents: dict[Path, str] = {}
         self._store: CacheData | None = None
-        self._roots: dict[Path, Path] = {}
+        self._roots: dict[str, Path] = {}
+        # What find_project_root learnt of the file system in this run.
+        self._file_system: dict[str, object] = {}
         self._projects_stored = False
         # The one directory linted, the Python files found below it, and the folders
         # holding a pyproject.toml among them.
@@ -138,10 +153,10 @@ class Engine:
     # -- projects ----------------------------------------------------------------
 
     def index_for(self, path: Path) -> ProjectIndex:
-        directory = path.parent
+        directory = os.path.dirname(path)
         root = self._roots.get(directory)
         if root is None:
-            root = self._roots[directory] = find_project_root(path)
+            root = self._roots[directory] = find_project_root(path, self._file_system)
         index = self._indexes.get(root)
         if index is None:
             listing = self._listing
@@ -154,7 +169,7 @@ class Engine:
             index = ProjectIndex(root, files)
             index.plan_project_fixes = self.options.fix or self.options.diff or self.options.fixes_as_data
             if self._store is not None:
-                index.stored_summaries = self._store.summaries
+                index.summary_store = self._store.summary_store
             self._indexes[root] = index
         return index
 
@@ -270,7 +285,9 @@ class Engine:
         self._project_cache.clear()
         self._sources.clear()
         self._hashes.clear()
+        self._contents.clear()
         self._roots.clear()
+        self._file_system.clear()
         self._listing = None
         self._store = None
 
@@ -290,8 +307,9 @@ class Engine:
         result.files_checked = len(files)
         # Every project's index is built here, before any worker starts: workers inherit
         # them, and the project rules (which run in this process) need them all.
-        for directory in sorted({path.parent for path in files}):
-            self.index_for(directory / "__init__.py")
+        # In the order of the folders' paths (as pathlib orders them: part by part).
+        for directory in sorted({os.path.dirname(path) for path in files}, key=lambda folder: folder.split(os.sep)):
+            self.index_for(Path(directory, "__init__.py"))
         store = self._open_cache()
         pending = []
         for path in files:
@@ -328,14 +346,23 @@ class Engine:
             store.files[str(outcome.path)] = FileEntry(
                 outcome.content,
                 outcome.diagnostics,
-                {**recorder.dependencies, _SHOWN_KEY: outcome.shown, _MODULES_KEY: index.signature()},
+                {
+                    **recorder.dependencies,
+                    _SHOWN_KEY: outcome.shown,
+                    _MODULES_KEY: index.signature(),
+                    _NAME_KEY: _module_key(index, outcome.path),
+                },
                 recorder.lookups,
             )
 
     def _lint_many(self, paths: list[Path]) -> list[FileOutcome]:
         jobs = self.options.jobs or os.cpu_count() or 1
-        if jobs > 1 and len(paths) >= POOL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-            return self._lint_in_workers(paths, jobs)
+        if jobs > 1 and len(paths) >= POOL_THRESHOLD:
+            # Imported here: a warm run starts no worker (multiprocessing costs ~15 ms to import).
+            import multiprocessing
+
+            if "fork" in multiprocessing.get_all_start_methods():
+                return self._lint_in_workers(paths, jobs)
         return [self._lint_guarded(path) for path in paths]
 
     def _lint_guarded(self, path: Path, isolate: bool = False) -> FileOutcome:
@@ -354,6 +381,10 @@ class Engine:
         its batch with it: those files are then linted one by one in child processes, so
         that only the culprit is reported as an error.
         """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         global _WORKER_ENGINE
         _WORKER_ENGINE = self
         size = max(1, min(64, len(paths) // (jobs * 4)))
@@ -424,60 +455,106 @@ class Engine:
             return None
         self._store = load_cache(self._cache_path())
         for index in self._indexes.values():
-            index.stored_summaries = self._store.summaries
+            index.summary_store = self._store.summary_store
         return self._store
 
     def _save_cache(self, store: CacheData) -> None:
         save_cache(self._cache_path(), store)
+        if store.summaries and store.summary_store is not None:
+            # New summaries were stored: those of no module as it is now go, once they
+            # outnumber the live ones (a summary removed too early is only made again).
+            # Only a run that hashed every module of its projects knows which are live.
+            live = set()
+            for index in self._indexes.values():
+                for name, path in index._paths.items():
+                    digest = self._hashes.get(str(path))
+                    if digest is None:
+                        return
+                    live.add(store.summary_store.name(digest, name, name in index._packages, index.relative_path(path)))
+            store.summary_store.prune(live)
 
     def _hash_of(self, path: str) -> str | None:
-        if path not in self._hashes:
-            try:
-                self._hashes[path] = content_hash(read_bytes(Path(path)))
-            except OSError:
-                self._hashes[path] = None
-        return self._hashes[path]
+        try:
+            return self._hashes[path]
+        except KeyError:
+            pass
+        try:
+            digest: str | None = content_hash(read_bytes(path))
+        except OSError:
+            digest = None
+        self._hashes[path] = digest
+        return digest
 
     def _cached_outcome(self, path: Path, store: CacheData) -> FileOutcome | None:
         """The findings recorded for ``path``, when nothing they depend on has changed."""
-        try:
-            raw = read_bytes(path)  # not path.read_bytes(): a named pipe would block
-        except OSError:
-            return None
-        digest = content_hash(raw)
-        self._hashes[str(path)] = digest
-        entry = store.files.get(str(path))
-        fresh = entry is not None and entry.content == digest and self._still_valid(path, entry)
-        if not fresh or entry is None:
+        key = str(path)
+        raw: bytes | None = None
+        digest = self._hashes.get(key)
+        if digest is None:
             try:
-                self._sources[path] = decode_source(raw, path)
-            except SourceError:
-                pass
-            return None
-        if (self.options.fix or self.options.diff) and fixes_for(entry.diagnostics, self.options.unsafe_fixes):
+                raw = read_bytes(path)  # not path.read_bytes(): a named pipe would block
+            except OSError:
+                return None
+            digest = self._hashes[key] = content_hash(raw)
+        entry = store.files.get(key)
+        fresh = entry is not None and entry.content == digest and self._still_valid(path, entry)
+        if fresh and entry is not None and not (
+            (self.options.fix or self.options.diff) and fixes_for(entry.diagnostics, self.options.unsafe_fixes)
+        ):
+            shown = display_path(path, self.cwd)
+            recorded_shown = entry.dependencies.get(_SHOWN_KEY)
+            diagnostics = entry.diagnostics
+            if recorded_shown != shown:
+                diagnostics = [_moved(diagnostic, recorded_shown, shown) for diagnostic in diagnostics]
+            return FileOutcome(path, shown, diagnostics)
+        if raw is None:
+            try:
+                raw = read_bytes(path)
+            except OSError:
+                return None
+            if content_hash(raw) != digest:
+                return None  # changed meanwhile: linted from the disk
+        try:
             self._sources[path] = decode_source(raw, path)
-            return None
-        shown = display_path(path, self.cwd)
-        recorded_shown = entry.dependencies.get(_SHOWN_KEY)
-        diagnostics = entry.diagnostics
-        if recorded_shown != shown:
-            diagnostics = [_moved(diagnostic, recorded_shown, shown) for diagnostic in diagnostics]
-        return FileOutcome(path, shown, diagnostics)
-
+        except SourceError:
+            pass
+        return None
     def _still_valid(self, path: Path, entry: FileEntry) -> bool:
         index = self.index_for(path)
+        scans = False
         for dependency, digest in entry.dependencies.items():
-            if dependency == _SHOWN_KEY:
+            if not dependency.startswith("//"):
+                if (self._hash_of(dependency) or MISSING) != digest:
+                    return False
+            elif dependency == _SHOWN_KEY or dependency == CONTENTS_KEY:
                 continue
-            if dependency == _MODULES_KEY:
+            elif dependency == _NAME_KEY:
+                if digest != _module_key(index, path):
+                    return False
+            elif dependency == _MODULES_KEY:
                 if digest != index.signature() and any(
                     index.find_module(name) != found for name, found in entry.lookups.items()
                 ):
                     return False
-                continue
-            if self._hash_of(dependency) != digest:
-                return False
+            elif dependency.startswith(SCAN_PREFIX):
+                scans = True
+            elif index.index_digest(dependency) != digest:
+                return False  # also a key this version does not know
+        if scans and entry.dependencies.get(CONTENTS_KEY) != self._contents_digest(index):
+            # Some module changed since: each search must still find the same modules.
+            return all(
+                index.scan_digest(dependency) == digest
+                for dependency, digest in entry.dependencies.items()
+                if dependency.startswith(SCAN_PREFIX)
+            )
         return True
+
+    def _contents_digest(self, index: ProjectIndex) -> str:
+        """``ProjectIndex.contents_digest`` from the files as they are now."""
+        found = self._contents.get(index.root)
+        if found is None:
+            found = self._contents[index.root] = modules_digest(index.paths, lambda name, path: self._hash_of(str(path)))
+        return found
 
     def _fix(
         self,
@@ -641,6 +718,8 @@ class Engine:
 
 _SHOWN_KEY = "//shown"
 _MODULES_KEY = "//modules"
+# The file's own module name, and whether it is a package.
+_NAME_KEY = "//module"
 _WORKER_ENGINE: Engine | None = None
 
 
@@ -650,6 +729,11 @@ def _lint_batch(paths: list[Path]) -> tuple[list[FileOutcome], list[observe.Obse
     assert _WORKER_ENGINE is not None
     mark = observe.mark()
     return [_WORKER_ENGINE._lint_guarded(path) for path in paths], observe.since(mark)
+
+
+def _module_key(index: ProjectIndex, path: Path) -> str:
+    name, is_package = index.module_name(path)
+    return f"{name}\t{int(is_package)}"
 
 
 def _moved(diagnostic: Diagnostic, old: str | None, new: str) -> Diagnostic:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -142,6 +141,8 @@ def write_atomically(path: Path, text: str, encoding: str, expected_bytes: bytes
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
         raise WriteError("the file is read-only")
     try:
+        import tempfile  # here: a run that writes nothing does not import it (nor shutil, bz2, lzma)
+
         descriptor, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".fapi-tmp", dir=real.parent)
     except OSError as error:
         raise WriteError(f"cannot create a file beside it: {error.strerror or error}") from None

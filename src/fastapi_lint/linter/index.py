@@ -12,16 +12,34 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, TypeVar
 
 from fastapi_lint.linter import observe
-from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_source
+from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_bytes, read_source
 
 if TYPE_CHECKING:
     import libcst as cst
 
+    from fastapi_lint.linter.cache import SummaryStore
+
 PROJECT_MARKERS = ("pyproject.toml",)
 _MAX_FOLLOW = 12
+_T = TypeVar("_T")
+
+# Keys of a Recorder's dependencies that are not paths (a path never starts with "//").
+# A scan of every module for words: the modules that mention one of them.
+SCAN_PREFIX = "//scan "
+# The names, paths and contents of every module, as the scans read them: while it is
+# unchanged, every scan finds the same modules (a shortcut for checking the scans).
+CONTENTS_KEY = "//contents"
+# The parts of the project's module names, and their first parts.
+HEADS_KEY = "//heads"
+ROOTS_KEY = "//roots"
+# A file outside the modules that a rule read, absent when it was recorded.
+MISSING = "-"
+# Whether a name is a package ("1"/"0"), whether a path exists ("1"/"0").
+PACKAGE_PREFIX = "//package "
+EXISTS_PREFIX = "//exists "
 
 
 @dataclass(frozen=True)
@@ -80,9 +98,19 @@ class Recorder:
     dependencies: dict[str, str] = field(default_factory=dict)
     lookups: dict[str, str | None] = field(default_factory=dict)
 
+    def update(self, other: "Recorder") -> None:
+        self.dependencies.update(other.dependencies)
+        self.lookups.update(other.lookups)
+
 
 def content_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def modules_digest(paths: "dict[str, Path]", digest_of: "Callable[[str, Path], str | None]") -> str:
+    """A hash of every module's name, path and content hash (``digest_of``; None: unreadable)."""
+    lines = [f"{name}\t{path}\t{digest_of(name, path) or ''}" for name, path in sorted(paths.items())]
+    return content_hash("\n".join(lines).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -102,54 +130,119 @@ class Symbol:
         return f"{self.module.path}:{line}"
 
 
-def find_project_root(start: Path) -> Path:
+def find_project_root(start: Path, memo: "dict[str, object] | None" = None) -> Path:
     """The nearest directory at or above ``start`` holding a ``pyproject.toml``;
     otherwise the directory above the outermost package containing ``start``.
 
     The search follows the path as written: a file reached through a symbolic link
     belongs to the project the link is in (and a broken link or a link loop still
-    has one). The directory returned is resolved."""
-    start = Path(os.path.abspath(start))
-    directory = start if start.is_dir() else start.parent
-    for candidate in (directory, *directory.parents):
-        if any(observe.is_file(candidate / marker) for marker in PROJECT_MARKERS):
-            return candidate.resolve()
-    while observe.is_file(directory / "__init__.py") and directory.parent != directory:
-        directory = directory.parent
-    return directory.resolve()
+    has one). The directory returned is resolved. ``memo`` keeps what the file system
+    said across calls (one run asks for every folder of a project)."""
+    known: dict[str, object] = memo if memo is not None else {}
+
+    def is_file(path: str) -> bool:
+        found = known.get(path)
+        if found is None:
+            found = known[path] = observe.is_file(path)
+        return found  # type: ignore[return-value]
+
+    def resolved(path: str) -> Path:
+        key = "resolved\x00" + path
+        found = known.get(key)
+        if found is None:
+            found = known[key] = Path(path).resolve()
+        return found  # type: ignore[return-value]
+
+    start_text = os.path.abspath(start)
+    directory = start_text if os.path.isdir(start_text) else os.path.dirname(start_text)
+    candidate = directory
+    while True:
+        if any(is_file(os.path.join(candidate, marker)) for marker in PROJECT_MARKERS):
+            return resolved(candidate)
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            break
+        candidate = parent
+    while is_file(os.path.join(directory, "__init__.py")) and os.path.dirname(directory) != directory:
+        directory = os.path.dirname(directory)
+    return resolved(directory)
 
 
-def module_names(path: Path, root: Path, packages: dict[Path, bool] | None = None) -> tuple[str, bool]:
+def _suffix(name: str) -> str:
+    """``PurePath.suffix`` of a file name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def module_names(path: Path, root: Path, packages: dict[str, bool] | None = None) -> tuple[str, bool]:
     """The dotted name of ``path`` in the project, and whether it is a package
     (``packages`` remembers which folders hold an ``__init__.py``, across calls)."""
-    known = packages if packages is not None else {}
+    return _module_names(str(path), str(root), packages if packages is not None else {})
 
-    def is_package_folder(directory: Path) -> bool:
+
+def _module_names(path: str, root: str, known: dict[str, bool]) -> tuple[str, bool]:
+    # String operations: this runs for every module of the project on every run.
+    def is_package_folder(directory: str) -> bool:
         found = known.get(directory)
         if found is None:
-            found = known[directory] = observe.is_file(directory / "__init__.py")
+            found = known[directory] = observe.is_file(os.path.join(directory, "__init__.py"))
         return found
 
-    is_package = path.stem == "__init__"
-    directory = path.parent
+    directory, filename = os.path.split(path)
+    suffix = _suffix(filename)
+    stem = filename[: len(filename) - len(suffix)]
+    is_package = stem == "__init__"
     if is_package_folder(directory):
         # Inside a package: the name runs from the outermost package.
-        parts = [] if is_package else [path.stem]
+        parts = [] if is_package else [stem]
         while is_package_folder(directory) and directory != root:
-            parts.append(directory.name)
-            directory = directory.parent
+            directory, name = os.path.split(directory)
+            parts.append(name)
         return ".".join(reversed(parts)), is_package
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
-        return path.stem, is_package
-    parts = list(relative.parts)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if not path.startswith(prefix):
+        return stem, is_package
+    parts = path[len(prefix) :].split(os.sep)
     if parts and parts[0] == "src" and len(parts) > 1:
         parts = parts[1:]
-    parts[-1] = path.stem
+    parts[-1] = stem
     if is_package:
         parts = parts[:-1]
     return ".".join(parts), is_package
+
+
+class _RecordedPaths(dict):  # type: ignore[type-arg]
+    """The project's modules by name; a rule asking whether a name is one (``in``, ``get``,
+    ``[]``) has the answer recorded for the cache."""
+
+    def __init__(self, index: "ProjectIndex", paths: "dict[str, Path]") -> None:
+        super().__init__(paths)
+        self._index = index
+
+    def __contains__(self, name: object) -> bool:
+        self._index._record_name(name)
+        return dict.__contains__(self, name)
+
+    def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+        self._index._record_name(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: str) -> Path:
+        self._index._record_name(name)
+        return dict.__getitem__(self, name)  # type: ignore[no-any-return]
+
+
+class _RecordedPackages(set):  # type: ignore[type-arg]
+    """The names of the project's packages; a rule asking whether a name is one has the
+    answer recorded for the cache."""
+
+    def __init__(self, index: "ProjectIndex", packages: "set[str]") -> None:
+        super().__init__(packages)
+        self._index = index
+
+    def __contains__(self, name: object) -> bool:
+        self._index._record_package(name)
+        return set.__contains__(self, name)
 
 
 class ProjectIndex:
@@ -157,20 +250,31 @@ class ProjectIndex:
 
     def __init__(self, root: Path, files: Iterable[Path]) -> None:
         self.root = root
-        self.paths: dict[str, Path] = {}
-        self.packages: set[str] = set()
+        paths: dict[str, Path] = {}
+        packages: set[str] = set()
         self.names_by_path: dict[Path, str] = {}
-        package_folders: dict[Path, bool] = {}
+        package_folders: dict[str, bool] = {}
+        root_text = str(root)
+        named: set[str] = set()
         for path in sorted(files):
-            if path.suffix != ".py" and path.with_suffix(".py") in self.names_by_path:
+            text = str(path)
+            suffix = _suffix(os.path.basename(text))
+            if suffix != ".py" and text[: len(text) - len(suffix)] + ".py" in named:
                 continue
-            name, is_package = module_names(path, root, package_folders)
+            name, is_package = _module_names(text, root_text, package_folders)
             if not name:
                 continue
-            self.paths.setdefault(name, path)
+            paths.setdefault(name, path)
             self.names_by_path[path] = name
+            named.add(text)
             if is_package:
-                self.packages.add(name)
+                packages.add(name)
+        # What the rules ask of them is recorded for the cache; the index's own bookkeeping
+        # reads the plain ones.
+        self._paths = paths
+        self._packages = packages
+        self.paths: dict[str, Path] = _RecordedPaths(self, paths)
+        self.packages: set[str] = _RecordedPackages(self, packages)
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._hashes: dict[str, str] = {}
         self._texts: dict[str, str] = {}
@@ -178,13 +282,21 @@ class ProjectIndex:
         self._trees: dict[str, "cst.Module | None"] = {}
         self._suffixes: dict[str, str | None] | None = None
         self._signature: str | None = None
+        self._scans: dict[tuple[str, ...], tuple[list[str], str]] = {}
+        self._words: dict[str, dict[str, None]] = {}
+        self._all_texts: list[tuple[str, str]] | None = None
+        self._contents: str | None = None
+        self._heads: tuple[frozenset[str], str] | None = None
+        self._roots: tuple[frozenset[str], str] | None = None
+        self._memo: dict[object, tuple[object, Recorder]] = {}
         # What the rules linting one file consult, for the cache (set by the engine).
         self.recorder: Recorder | None = None
         # Whether fixes that must read the whole project are worth planning in this run:
         # only when fixing, previewing, or reporting fixes as data (set by the engine).
         self.plan_project_fixes = True
-        # Summaries from the persistent cache (path -> (content hash, summary)), and those made now.
-        self.stored_summaries: dict[str, tuple[str, ModuleSummary]] = {}
+        # Summaries from the persistent cache (a ``cache.SummaryStore``), and those made now
+        # (path -> (content hash, summary)).
+        self.summary_store: "SummaryStore | None" = None
         self.new_summaries: dict[str, tuple[str, ModuleSummary]] = {}
 
     # -- modules -------------------------------------------------------------
@@ -192,13 +304,13 @@ class ProjectIndex:
     def module_name(self, path: Path) -> tuple[str, bool]:
         name = self.names_by_path.get(path)
         if name is not None:
-            return name, name in self.packages
+            return name, name in self._packages
         return module_names(path, self.root)
 
     def signature(self) -> str:
         """A hash of the project's module names: while it is unchanged, every name resolves as before."""
         if self._signature is None:
-            names = "\n".join(sorted(self.paths))
+            names = "\n".join(sorted(self._paths))
             self._signature = content_hash(names.encode("utf-8"))
         return self._signature
 
@@ -211,16 +323,36 @@ class ProjectIndex:
     def find_module(self, dotted: str) -> str | None:
         """The project module of that name; an unknown source root is tolerated
         (``app.core`` matches ``backend/app/core.py`` when it is the only match)."""
-        found = dotted if dotted in self.paths else self._by_suffix().get(dotted)
+        found = self._find(dotted)
         if self.recorder is not None:
             self.recorder.lookups[dotted] = found
+        return found
+
+    def _find(self, dotted: str) -> str | None:
+        return dotted if dotted in self._paths else self._by_suffix().get(dotted)
+
+    def _record_name(self, name: object) -> None:
+        """A rule asked whether ``name`` is a module: recorded as a lookup (whether it is
+        one follows from what ``find_module`` finds)."""
+        if self.recorder is not None and isinstance(name, str):
+            self.recorder.lookups[name] = self._find(name)
+
+    def _record_package(self, name: object) -> None:
+        if self.recorder is not None and isinstance(name, str):
+            self.recorder.dependencies[PACKAGE_PREFIX + name] = "1" if name in self._packages else "0"
+
+    def exists(self, path: Path) -> bool:
+        """Whether ``path`` exists (recorded for the cache: a fix may depend on it)."""
+        found = observe.exists(path)
+        if self.recorder is not None:
+            self.recorder.dependencies[EXISTS_PREFIX + str(path)] = "1" if found else "0"
         return found
 
     def _by_suffix(self) -> dict[str, str | None]:
         """Each proper dotted suffix of a module name -> that module (None when several share it)."""
         if self._suffixes is None:
             suffixes: dict[str, str | None] = {}
-            for name in self.paths:
+            for name in self._paths:
                 parts = name.split(".")
                 for cut in range(1, len(parts)):
                     suffix = ".".join(parts[cut:])
@@ -240,8 +372,15 @@ class ProjectIndex:
     def mentions(self, module: str, words: tuple[str, ...]) -> bool:
         """Whether the module's text contains one of ``words``: a cheap test that saves
         parsing a module that cannot hold what a rule looks for."""
-        if module not in self._texts:
-            path = self.paths.get(module)
+        text = self._text(module)
+        if self.recorder is not None and module in self._hashes:
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
+        return any(word in text for word in words)
+
+    def _text(self, module: str) -> str:
+        text = self._texts.get(module)
+        if text is None:
+            path = self._paths.get(module)
             text = ""
             if path is not None:
                 try:
@@ -251,15 +390,124 @@ class ProjectIndex:
                 except SourceError:
                     pass
             self._texts[module] = text
-        if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
-        text = self._texts[module]
-        return any(word in text for word in words)
+        return text
+
+    def modules_mentioning(self, words: tuple[str, ...]) -> list[str]:
+        """The project's modules (in ``all_modules`` order) whose text contains one of
+        ``words``. Recorded for the cache as the list found, not as every module read: an
+        edit elsewhere that leaves the list as it was changes nothing that depends on it."""
+        words = tuple(words)
+        found = self._scan(words)
+        if self.recorder is not None:
+            self.recorder.dependencies[SCAN_PREFIX + "\x00".join(words)] = found[1]
+            self.recorder.dependencies[CONTENTS_KEY] = self.contents_digest()
+        return list(found[0])
+
+    def _scan(self, words: tuple[str, ...]) -> tuple[list[str], str]:
+        found = self._scans.get(words)
+        if found is None:
+            if len(words) == 1:
+                modules = list(self._mentioning(words[0]))
+            else:
+                matched = set().union(*(self._mentioning(word) for word in words))
+                modules = [module for module in self._paths if module in matched]
+            listed = "\n".join(f"{module}\t{self._paths[module]}" for module in modules)
+            found = self._scans[words] = (modules, content_hash(listed.encode("utf-8")))
+        return found
+
+    def _mentioning(self, word: str) -> dict[str, None]:
+        """The modules whose text contains ``word``, in ``all_modules`` order (one pass per word)."""
+        found = self._words.get(word)
+        if found is None:
+            if self._all_texts is None:
+                self._all_texts = [(module, self._text(module)) for module in self._paths]
+            found = self._words[word] = dict.fromkeys(module for module, text in self._all_texts if word in text)
+        return found
+
+    def scan_digest(self, key: str) -> str | None:
+        """What a scan recorded under ``key`` (a dependency) finds now; None for a key that is not one."""
+        if not key.startswith(SCAN_PREFIX):
+            return None
+        return self._scan(tuple(key[len(SCAN_PREFIX) :].split("\x00")))[1]
+
+    def contents_digest(self) -> str:
+        """A hash of every module's name, path and content as this index read them."""
+        if self._contents is None:
+            for module in self._paths:
+                self._text(module)
+            self._contents = modules_digest(self._paths, lambda module, path: self._hashes.get(module))
+        return self._contents
+
+    def module_heads(self) -> frozenset[str]:
+        """Every part of the project's module names (recorded for the cache)."""
+        if self._heads is None:
+            heads = frozenset(part for name in self._paths for part in name.split("."))
+            self._heads = heads, content_hash("\n".join(sorted(heads)).encode("utf-8"))
+        if self.recorder is not None:
+            self.recorder.dependencies[HEADS_KEY] = self._heads[1]
+        return self._heads[0]
+
+    def module_roots(self) -> frozenset[str]:
+        """The first part of every module name of the project (recorded for the cache)."""
+        if self._roots is None:
+            roots = frozenset(name.split(".", 1)[0] for name in self._paths)
+            self._roots = roots, content_hash("\n".join(sorted(roots)).encode("utf-8"))
+        if self.recorder is not None:
+            self.recorder.dependencies[ROOTS_KEY] = self._roots[1]
+        return self._roots[0]
+
+    def index_digest(self, key: str) -> str | None:
+        """The current value of a dependency on the module names (``HEADS_KEY``, ``ROOTS_KEY``)."""
+        recorder, self.recorder = self.recorder, None
+        try:
+            if key.startswith(PACKAGE_PREFIX):
+                return "1" if key[len(PACKAGE_PREFIX) :] in self._packages else "0"
+            if key.startswith(EXISTS_PREFIX):
+                return "1" if os.path.exists(key[len(EXISTS_PREFIX) :]) else "0"
+            if key == HEADS_KEY:
+                self.module_heads()
+                return self._heads[1] if self._heads is not None else None
+            if key == ROOTS_KEY:
+                self.module_roots()
+                return self._roots[1] if self._roots is not None else None
+            return None
+        finally:
+            self.recorder = recorder
+
+    def record_file(self, path: Path) -> None:
+        """Record a file outside the modules that a rule reads (or finds absent)."""
+        if self.recorder is None:
+            return
+        try:
+            digest = content_hash(read_bytes(path))
+        except OSError:
+            digest = MISSING
+        self.recorder.dependencies[str(path)] = digest
+
+    def remember(self, key: object, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per run for the whole project; each file that asks again has
+        what the first computation consulted recorded as its own (its findings depend on it)."""
+        found = self._memo.get(key)
+        if found is None:
+            outer = self.recorder
+            inner = self.recorder = Recorder()
+            try:
+                value = compute()
+            except BaseException:
+                if outer is not None:
+                    outer.update(inner)
+                raise
+            finally:
+                self.recorder = outer
+            found = self._memo[key] = (value, inner)
+        if self.recorder is not None:
+            self.recorder.update(found[1])
+        return found[0]  # type: ignore[return-value]
 
     def source(self, module: str) -> SourceFile | None:
         """The text of a project module, for fixes that edit it (recorded as a dependency)."""
         if module not in self._sources:
-            path = self.paths.get(module)
+            path = self._paths.get(module)
             found: SourceFile | None = None
             if path is not None:
                 try:
@@ -269,7 +517,7 @@ class ProjectIndex:
                     found = None
             self._sources[module] = found
         if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return self._sources[module]
 
     def tree(self, module: str) -> "cst.Module | None":
@@ -280,23 +528,23 @@ class ProjectIndex:
             parsed = parse_module(source.text) if source is not None else None
             self._trees[module] = None if parsed is None or isinstance(parsed, SyntaxProblem) else parsed
         elif self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return self._trees[module]
 
     def summary(self, module: str) -> ModuleSummary | None:
         if module not in self._summaries:
             self._summaries[module] = self._summarise_path(module)
         if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self.paths[module])] = self._hashes[module]
+            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
         return self._summaries[module]
 
     def add_tree(self, module: str, tree: "cst.Module", text: str) -> None:
         """Summarise a module already parsed by the linter, instead of parsing it again."""
-        if module in self.paths and module not in self._summaries:
-            self._summaries[module] = summarise(tree, text, module, module in self.packages, self.relative_path(self.paths[module]))
+        if module in self._paths and module not in self._summaries:
+            self._summaries[module] = summarise(tree, text, module, module in self._packages, self.relative_path(self._paths[module]))
 
     def _summarise_path(self, module: str) -> ModuleSummary | None:
-        path = self.paths.get(module)
+        path = self._paths.get(module)
         if path is None:
             return None
         try:
@@ -305,10 +553,12 @@ class ProjectIndex:
             return None
         digest = content_hash(source.raw)
         self._hashes[module] = digest
-        stored = self.stored_summaries.get(str(path))
-        if stored is not None and stored[0] == digest:
-            return stored[1]
-        summary = summarise_text(source.text, module, module in self.packages, self.relative_path(path))
+        is_package, shown = module in self._packages, self.relative_path(path)
+        if self.summary_store is not None:
+            stored = self.summary_store.load(digest, module, is_package, shown)
+            if stored is not None:
+                return stored
+        summary = summarise_text(source.text, module, is_package, shown)
         if summary is None:
             return None
         self.new_summaries[str(path)] = (digest, summary)

@@ -9,9 +9,6 @@ the next pass.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -251,6 +248,8 @@ def _write(plan: _Plan, texts: dict[str, str], resolve: Callable[[str], Path], o
 def _create(path: Path, content: str) -> None:
     """Create a new file (never overwriting one) with its content written in one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # imported when writing: a run that writes nothing does not need it
+
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".fapi-tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -271,6 +270,9 @@ def _create(path: Path, content: str) -> None:
 
 def move(source: Path, target: Path) -> None:
     """Move a file, with ``git mv`` when both ends are in a git work tree (history follows)."""
+    import shutil
+    import subprocess
+
     if target.exists():
         raise FileExistsError(f"{target} exists")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -287,6 +289,9 @@ def move(source: Path, target: Path) -> None:
 
 
 def _tracked_by_git(path: Path) -> bool:
+    import shutil
+    import subprocess
+
     if shutil.which("git") is None:
         return False
     completed = subprocess.run(

@@ -13,9 +13,9 @@ import os
 import stat
 
 # One observation: (kind, path, value); kinds "list" (folder -> digest of its entries),
-# "read" (file -> digest of its bytes) and "isfile" (path -> "1" or "0").
+# "read" (file -> digest of its bytes), "isfile" and "exists" (path -> "1" or "0").
 Observation = tuple[str, str, str]
-LISTING, READ, IS_FILE = "list", "read", "isfile"
+LISTING, READ, IS_FILE, EXISTS = "list", "read", "isfile", "exists"
 CACHE_DIRECTORY = ".fastapi_lint_cache"
 # A folder that could not be listed.
 UNLISTABLE = "!"
@@ -113,6 +113,14 @@ def is_file(path: "str | os.PathLike[str]") -> bool:
     return found
 
 
+def exists(path: "str | os.PathLike[str]") -> bool:
+    """``os.path.exists``, observed."""
+    found = os.path.exists(path)
+    if current is not None:
+        current.add(EXISTS, os.path.abspath(path), "1" if found else "0")
+    return found
+
+
 def still_holds(kind: str, path: str, value: str) -> bool:
     """Whether an observation made by an earlier run is still true."""
     if kind == READ:
@@ -122,6 +130,8 @@ def still_holds(kind: str, path: str, value: str) -> bool:
             return False
     if kind == IS_FILE:
         return ("1" if os.path.isfile(path) else "0") == value
+    if kind == EXISTS:
+        return ("1" if os.path.exists(path) else "0") == value
     if kind == LISTING:
         try:
             with os.scandir(path) as scan:

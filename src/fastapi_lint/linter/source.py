@@ -51,7 +51,7 @@ def decode_source(raw: bytes, path: Path) -> SourceFile:
     return SourceFile(path, text, encoding, raw)
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: "Path | str") -> bytes:
     """The bytes of a regular file; anything else (a named pipe, a socket, a device)
     raises OSError instead of blocking or reading forever."""
     # O_NONBLOCK: opening a named pipe with no writer would otherwise wait for one.

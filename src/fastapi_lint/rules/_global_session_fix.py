@@ -128,11 +128,10 @@ class _Project:
         return View(module, path, self.index.relative_path(path), source.text, tree, scope, is_package)
 
     def modules_mentioning(self, word: str) -> Iterator[View]:
-        for module in sorted(self.index.all_modules()):
-            if self.index.mentions(module, (word,)):
-                view = self.view(module)
-                if view is not None:
-                    yield view
+        for module in sorted(self.index.modules_mentioning((word,))):
+            view = self.view(module)
+            if view is not None:
+                yield view
 
     # -- references ------------------------------------------------------------
 
@@ -548,10 +547,8 @@ class Planner:
 
     def _uses_annotated(self) -> bool:
         """The project writes ``Annotated[T, Depends(...)]``: new parameters follow suit."""
-        for module in sorted(self.index.all_modules()):
-            if self.index.mentions(module, ("Depends(",)) and self.index.mentions(module, ("Annotated[",)):
-                return True
-        return False
+        annotated = set(self.index.modules_mentioning(("Annotated[",)))
+        return any(module in annotated for module in self.index.modules_mentioning(("Depends(",)))
 
     # -- names in each module ------------------------------------------------------------
 

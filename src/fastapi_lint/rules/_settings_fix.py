@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import keyword
 import re
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -93,24 +92,6 @@ class _Target:
 
     def ways(self) -> list[tuple[str, bool]]:
         return [(self.object_name, self.is_getter), *([self.alternative] if self.alternative else [])]
-
-
-@dataclass
-class _Cache:
-    targets: dict[frozenset[str], tuple[_Target, ...]] = field(default_factory=dict)
-    imported_by: dict[str, frozenset[str]] = field(default_factory=dict)
-    uses_pydantic_settings: bool | None = None
-    heads: frozenset[str] | None = None
-
-
-_CACHE: "weakref.WeakKeyDictionary[ProjectIndex, _Cache]" = weakref.WeakKeyDictionary()
-
-
-def _cache(index: ProjectIndex) -> _Cache:
-    found = _CACHE.get(index)
-    if found is None:
-        found = _CACHE[index] = _Cache()
-    return found
 
 
 class SettingsFixer:
@@ -561,18 +542,18 @@ class SettingsFixer:
 
     def _uses_pydantic_settings(self) -> bool:
         """Whether the project declares pydantic-settings: a new settings module must import."""
-        cache = _cache(self.index)
-        if cache.uses_pydantic_settings is None:
-            cache.uses_pydantic_settings = False
+        def compute() -> bool:
             for name in _DEPENDENCY_FILES:
+                self.index.record_file(self.index.root / name)
                 try:
                     text = read_source(self.index.root / name).text.lower()
                 except (SourceError, OSError):
                     continue
                 if "pydantic-settings" in text or "pydantic_settings" in text:
-                    cache.uses_pydantic_settings = True
-                    break
-        return cache.uses_pydantic_settings
+                    return True
+            return False
+
+        return self.index.remember("uses-pydantic-settings", compute)
 
     def _new_module_place(self) -> tuple[str, Path, list[Path]] | None:
         """Module name and path of a new settings module, and the packages to create for it."""
@@ -582,18 +563,18 @@ class SettingsFixer:
             if "." in own or self.context.path.parent != self.index.root:
                 return None
             path = self.index.root / "config.py"
-            return ("config", path, []) if not path.exists() else None
+            return ("config", path, []) if not self.index.exists(path) else None
         package_dir = self.index.paths[top].parent
         core = f"{top}.core"
         if core in self.index.packages:
             path = self.index.paths[core].parent / "config.py"
-            if not path.exists() and f"{core}.config" not in self.index.paths:
+            if not self.index.exists(path) and f"{core}.config" not in self.index.paths:
                 return f"{core}.config", path, []
         elif f"{top}.config" in self.index.paths:
             path = package_dir / "settings.py"
-            if not path.exists():
+            if not self.index.exists(path):
                 return f"{top}.settings", path, []
-        elif not (package_dir / "core").exists():
+        elif not self.index.exists(package_dir / "core"):
             return f"{core}.config", package_dir / "core" / "config.py", [package_dir / "core" / "__init__.py"]
         return None
 
@@ -601,11 +582,9 @@ class SettingsFixer:
 
     def _executed_by_import(self, module: str) -> frozenset[str]:
         """Every project module that importing ``module`` runs (its packages, its imports, theirs)."""
-        cache = _cache(self.index).imported_by
-        if module in cache:
-            for known in cache[module]:
-                self.index.source(known)  # the answer depends on them: recorded for the cache
-            return cache[module]
+        return self.index.remember(("executed-by-import", module), lambda: self._compute_executed_by_import(module))
+
+    def _compute_executed_by_import(self, module: str) -> frozenset[str]:
         seen: set[str] = set()
         pending = [module, *_parents(module)]
         while pending:
@@ -621,8 +600,7 @@ class SettingsFixer:
                 if split is not None:
                     pending.append(split[0])
                     pending.extend(_parents(split[0]))
-        cache[module] = frozenset(seen)
-        return cache[module]
+        return frozenset(seen)
 
 
 # -- the project's settings objects -------------------------------------------------------
@@ -630,13 +608,7 @@ class SettingsFixer:
 
 def _targets(rule: EnvReadOutsideSettings, classes: tuple) -> tuple[_Target, ...]:
     index = rule.context.index
-    cache = _cache(index).targets
-    if rule.bases not in cache:
-        cache[rule.bases] = tuple(_find_targets(rule, classes))
-    else:
-        for target in cache[rule.bases]:
-            index.summary(target.module)  # the answer depends on it: recorded for the cache
-    return cache[rule.bases]
+    return index.remember(("settings-targets", rule.bases), lambda: tuple(_find_targets(rule, classes)))
 
 
 def _find_targets(rule: EnvReadOutsideSettings, classes: tuple) -> Iterator[_Target]:
@@ -958,10 +930,7 @@ _ENVIRON_REPLACERS = frozenset({"os.environ.update", "os.environ.clear", "os.env
 def _project_heads(index: ProjectIndex) -> frozenset[str]:
     """Every part of the project's module names: a dotted name whose head is none of them
     is not the project's (``find_module`` tolerates an unknown source root)."""
-    cache = _cache(index)
-    if cache.heads is None:
-        cache.heads = frozenset(part for name in index.paths for part in name.split("."))
-    return cache.heads
+    return index.module_heads()
 
 
 def _write_hints(scope: names.Scope) -> re.Pattern[str]:

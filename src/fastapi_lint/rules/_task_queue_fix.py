@@ -193,7 +193,7 @@ class TaskQueueFix:
         self.context: FileContext = rule.context
         self.index: ProjectIndex = rule.context.index
         self.queue = queue
-        self._roots = frozenset(name.split(".", 1)[0] for name in self.index.all_modules())
+        self._roots = self.index.module_roots()
 
     # -- the entry point --------------------------------------------------------------
 
@@ -547,9 +547,7 @@ class TaskQueueFix:
 
     def _worker(self, package: str) -> "_Worker | None":
         found: list[_Worker] = []
-        for module in sorted(self.index.all_modules()):
-            if not self.index.mentions(module, ("WorkerSettings", "arq")):
-                continue
+        for module in sorted(self.index.modules_mentioning(("WorkerSettings", "arq"))):
             tree = self.index.tree(module)
             if tree is None:
                 continue
@@ -666,9 +664,7 @@ class TaskQueueFix:
 
     def _find_pool_dependencies(self) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
-        for module in sorted(self.index.all_modules()):
-            if not self.index.mentions(module, ("create_pool", "ArqRedis")):
-                continue
+        for module in sorted(self.index.modules_mentioning(("create_pool", "ArqRedis"))):
             summary = self.index.summary(module)
             tree = self.index.tree(module)
             if summary is None or tree is None:
@@ -774,9 +770,7 @@ class TaskQueueFix:
 
     def _celery_app(self) -> tuple[str, str]:
         found: list[tuple[str, str]] = []
-        for module in sorted(self.index.all_modules()):
-            if not self.index.mentions(module, ("Celery", "celery")):
-                continue
+        for module in sorted(self.index.modules_mentioning(("Celery", "celery"))):
             summary = self.index.summary(module)
             if summary is None:
                 continue
@@ -959,8 +953,8 @@ class TaskQueueFix:
     def _imported_from_here(self, name: str) -> bool:
         """Whether another project module imports ``name`` from the linted module (or all of it)."""
         own = self.context.module_name
-        for module in self.index.all_modules():
-            if module == own or not self.index.mentions(module, (own.rsplit(".", 1)[-1],)):
+        for module in self.index.modules_mentioning((own.rsplit(".", 1)[-1],)):
+            if module == own:
                 continue
             summary = self.index.summary(module)
             if summary is None:

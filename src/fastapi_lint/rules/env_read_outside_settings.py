@@ -125,7 +125,6 @@ class _SettingsClass:
 class _ProjectCache:
     """Per-run answers about the project, shared by every file linted with the same index."""
 
-    settings_classes: dict[frozenset[str], tuple[_SettingsClass, ...]] = field(default_factory=dict)
     modules: dict[str, tuple[cst.Module, names.Scope] | None] = field(default_factory=dict)
 
 
@@ -1601,11 +1600,9 @@ def _parsed_module(index: ProjectIndex, module: str) -> tuple[cst.Module, names.
 
 
 def _settings_classes(index: ProjectIndex, bases: frozenset[str]) -> tuple[_SettingsClass, ...]:
-    """The project's settings classes, best pointer first; scanned once per run."""
-    cache = _project_cache(index).settings_classes
-    if bases not in cache:
-        cache[bases] = _scan_settings_classes(index, bases)
-    return cache[bases]
+    """The project's settings classes, best pointer first; scanned once per run (what the
+    scan read is recorded, for the cache, for every file asking)."""
+    return index.remember(("settings-classes", bases), lambda: _scan_settings_classes(index, bases))
 
 
 def _scan_settings_classes(index: ProjectIndex, bases: frozenset[str]) -> tuple[_SettingsClass, ...]:
@@ -1613,15 +1610,12 @@ def _scan_settings_classes(index: ProjectIndex, bases: frozenset[str]) -> tuple[
     # summarised: deriving from a class requires naming it.
     wanted = {base.rsplit(".", 1)[-1] for base in bases}
     pending = dict.fromkeys(sorted(index.all_modules()))
-    texts: dict[str, str] = {}
     found: dict[str, tuple[str, ClassSummary]] = {}
     while True:
         new_names: set[str] = set()
+        mentioning = set(index.modules_mentioning(tuple(sorted(wanted))))
         for module in list(pending):
-            text = texts.get(module)
-            if text is None:
-                text = texts[module] = _module_text(index, module)
-            if not any(name in text for name in wanted):
+            if module not in mentioning:
                 continue
             del pending[module]
             summary = index.summary(module)
@@ -1636,16 +1630,6 @@ def _scan_settings_classes(index: ProjectIndex, bases: frozenset[str]) -> tuple[
             break
         wanted |= new_names
     return _rank(index, found)
-
-
-def _module_text(index: ProjectIndex, module: str) -> str:
-    path = index.paths.get(module)
-    if path is None:
-        return ""
-    try:
-        return read_source(path).text
-    except SourceError:
-        return ""
 
 
 def _rank(index: ProjectIndex, found: dict[str, tuple[str, ClassSummary]]) -> tuple[_SettingsClass, ...]:

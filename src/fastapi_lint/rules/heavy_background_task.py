@@ -544,9 +544,8 @@ class HeavyBackgroundTask(Rule):
         return None
 
     def _project_roots(self) -> frozenset[str]:
-        if self._roots is None:
-            self._roots = frozenset(name.split(".", 1)[0] for name in self.context.index.all_modules())
-        return self._roots
+        # Asked of the index each time: it records, for the cache, that the file's findings depend on them.
+        return self.context.index.module_roots()
 
     def _callable_name(self, node: cst.BaseExpression, scope: Scope, module: str | None = None) -> str | None:
         """``resolve_callee``, and a method of a parameter whose class is known: from its

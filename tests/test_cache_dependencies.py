@@ -1,0 +1,255 @@
+"""What a cached file's findings depend on: a run with the cache reports exactly what a run
+without it reports, after any edit, addition, deletion or rename of modules, and lints
+again only the files whose findings could have changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import write_project
+from example_apps import copy_example
+from fastapi_lint.linter.config import Settings
+from fastapi_lint.linter.diagnostics import Diagnostic
+from fastapi_lint.linter.engine import Engine, RunOptions
+
+
+class RecordingEngine(Engine):
+    """An engine that remembers which files it linted (the others came from the cache)."""
+
+    linted: list[Path]
+
+    def _lint_many(self, paths: list[Path]):  # type: ignore[no-untyped-def]
+        self.linted = list(paths)
+        return super()._lint_many(paths)
+
+
+def cached_run(root: Path, cache: Path) -> tuple[list[Diagnostic], list[str]]:
+    engine = RecordingEngine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=1), cwd=root)
+    engine.linted = []
+    result = engine.run([root])
+    assert not result.internal_errors
+    return result.diagnostics, sorted(path.relative_to(root).as_posix() for path in engine.linted)
+
+
+def uncached_run(root: Path) -> list[Diagnostic]:
+    result = Engine(Settings(), RunOptions(jobs=1), cwd=root).run([root])
+    return result.diagnostics
+
+
+def assert_same_as_without_cache(root: Path, cache: Path) -> list[str]:
+    cached, linted = cached_run(root, cache)
+    assert cached == uncached_run(root)
+    return linted
+
+
+SETTINGS = """\
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    foo: str = ""
+"""
+
+
+def test_every_file_pointed_at_the_settings_class_follows_it(tmp_path: Path) -> None:
+    # FAPI201 looks for the settings classes once per run; every file asking depends on them.
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/config.py": SETTINGS,
+            "app/a.py": 'import os\n\nX = os.getenv("BAR")\n',
+            "app/b.py": 'import os\n\nY = os.getenv("BAZ")\n',
+        },
+    )
+    cache = tmp_path / ".cache"
+    assert_same_as_without_cache(tmp_path, cache)
+    (tmp_path / "app/config.py").write_text(SETTINGS.replace("\n\nclass Settings", "\n\nclass Other:\n    pass\n\n\nclass Settings"))
+    linted = assert_same_as_without_cache(tmp_path, cache)
+    assert linted == ["app/a.py", "app/b.py", "app/config.py"]
+    messages = [d.message for d in uncached_run(tmp_path) if d.code == "FAPI201"]
+    assert len(messages) == 2 and all("app/config.py:8" in message for message in messages)
+
+
+ROUTER = """\
+from fastapi import APIRouter, BackgroundTasks
+
+from app.services.mail import notify
+
+router = APIRouter()
+
+
+@router.post("/")
+async def create(background_tasks: BackgroundTasks, address: str) -> None:
+    background_tasks.add_task(notify, address)
+"""
+
+HEAVY_SERVICE = """\
+import httpx
+
+
+def notify(address: str) -> None:
+    httpx.post("https://hooks.example/users", json={"address": address})
+"""
+
+WORKER = """\
+from arq.connections import RedisSettings
+
+
+async def ping(ctx) -> None:
+    pass
+
+
+class WorkerSettings:
+    functions = [ping]
+    redis_settings = RedisSettings()
+"""
+
+
+def test_a_search_of_every_module_depends_on_what_it_found(tmp_path: Path) -> None:
+    # FAPI401's fix looks through every module for an ARQ worker: the router's findings
+    # depend on which modules could hold one, not on every module of the project.
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/users.py": ROUTER,
+            "app/services/__init__.py": "",
+            "app/services/mail.py": HEAVY_SERVICE,
+            "app/other.py": "VALUE = 1\n",
+        },
+    )
+    cache = tmp_path / ".cache"
+    first, _ = cached_run(tmp_path, cache)
+    assert [d.code for d in first] == ["FAPI401"]
+    assert first[0].fix is not None  # planned with a new worker module
+    (tmp_path / "app/other.py").write_text("VALUE = 1\n\n\ndef helper() -> int:\n    return 2\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/other.py"]
+    # Now the module may hold the worker: the router's fix may change.
+    (tmp_path / "app/other.py").write_text(WORKER)
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/other.py", "app/routers/users.py"]
+    assert assert_same_as_without_cache(tmp_path, cache) == []
+    # A new module mentioning nothing searched for re-lints nothing else either.
+    (tmp_path / "app/more.py").write_text("OTHER = 2\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/more.py"]
+
+
+def _mutations(root: Path) -> list[tuple[str, Path, Path | None]]:
+    """Edits, additions, deletions and renames of the project's modules, in turn."""
+    modules = sorted(path for path in root.rglob("*.py") if "tests" not in path.relative_to(root).parts)
+    steps: list[tuple[str, Path, Path | None]] = []
+    for module in modules:
+        if module.name == "__init__.py":
+            continue
+        steps.append(("shift", module, None))
+        steps.append(("append", module, None))
+        steps.append(("rename", module, module.with_name(f"renamed_{module.name}")))
+        steps.append(("rename", module.with_name(f"renamed_{module.name}"), module))
+        steps.append(("copy", module, module.with_name(f"copy_of_{module.name}")))
+        steps.append(("delete", module.with_name(f"copy_of_{module.name}"), None))
+    return steps
+
+
+@pytest.mark.parametrize("example", ["settings_app", "task_queue_app", "sessions_app"])
+def test_the_cache_reports_what_a_run_without_it_reports_after_every_change(tmp_path: Path, example: str) -> None:
+    root = copy_example(example, tmp_path)
+    cache = tmp_path / "cache"
+    assert_same_as_without_cache(root, cache)
+    for action, path, other in _mutations(root):
+        if action == "shift":
+            path.write_text("\n\n" + path.read_text())  # every line of the module moves
+        elif action == "append":
+            path.write_text(path.read_text() + "\n\ndef _edited() -> int:\n    return 1\n")
+        elif action == "rename":
+            assert other is not None
+            path.rename(other)
+        elif action == "copy":
+            assert other is not None
+            shutil.copyfile(path, other)
+        elif action == "delete":
+            path.unlink()
+        assert_same_as_without_cache(root, cache)
+
+
+def test_a_malformed_summary_is_recomputed(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/users.py": ROUTER,
+            "app/services/__init__.py": "",
+            "app/services/mail.py": HEAVY_SERVICE,
+        },
+    )
+    cache = tmp_path / ".cache"
+    expected = assert_same_as_without_cache(tmp_path, cache)
+    assert expected
+    summaries = [path for path in cache.rglob("*") if path.is_file() and path.parent.parent.name == "summaries"]
+    assert summaries
+    for number, path in enumerate(summaries):
+        path.write_text(["{", '{"name": 1}', "[]", '{"name":"x","path":"y","is_package":false,"imports":{},"functions":{},"classes":{},"assigns":{}}'][number % 4])
+    (tmp_path / "app/routers/users.py").write_text(ROUTER + "\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/routers/users.py"]
+
+
+def test_a_fix_that_depends_on_which_modules_exist_follows_them(tmp_path: Path) -> None:
+    # FAPI201's fix declares a new settings class in app/core/config.py, unless a
+    # package or module of that name exists: adding one changes the fix.
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = ["pydantic-settings"]\n',
+            "app/__init__.py": "",
+            "app/a.py": 'import os\n\nX = os.getenv("BAR")\n',
+        },
+    )
+    cache = tmp_path / ".cache"
+    first, _ = cached_run(tmp_path, cache)
+    assert first[0].fix is not None and "app/core/config.py" in first[0].fix.message
+    write_project(tmp_path, {"app/core/__init__.py": "", "app/core/config.py": "X = 1\n"})
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/a.py", "app/core/__init__.py", "app/core/config.py"]
+
+
+def test_summaries_of_no_module_are_removed_once_they_outnumber_the_live_ones(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/users.py": ROUTER,
+            "app/services/__init__.py": "",
+            "app/services/mail.py": HEAVY_SERVICE,
+        },
+    )
+    cache = tmp_path / ".cache"
+    cached_run(tmp_path, cache)
+    (folder,) = cache.glob("*/summaries")
+
+    def stored() -> set[str]:
+        return {path.name for path in folder.glob("*/*")}
+
+    live = stored()
+    assert live
+    # Summaries of earlier versions of the modules, more than the store keeps.
+    for number in range(len(live) + 300):
+        (folder / "00").mkdir(exist_ok=True)
+        (folder / "00" / f"{number:032x}").write_text("{}")
+    assert len(stored()) > len(live) + 256
+    (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE + "\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/routers/users.py", "app/services/mail.py"]
+    # The summaries of the modules as they are stay (the edited one's is new); the others went.
+    after = stored()
+    assert not any((folder / "00" / f"{number:032x}").exists() for number in range(len(live) + 300))
+    assert len(after) == len(live) and len(after - live) == 1
+    # A run that did not hash every module (a file named alone) removes nothing.
+    for number in range(len(live) + 300):
+        (folder / "00" / f"{number:032x}").write_text("{}")
+    (tmp_path / "app/services/mail.py").write_text(HEAVY_SERVICE + "\n\n")
+    engine = Engine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=1), cwd=tmp_path)
+    engine.run([tmp_path / "app/services/mail.py"])
+    assert len(stored()) > len(live) + 256
