@@ -8,10 +8,6 @@ from pathlib import Path
 
 from fastapi_lint.linter.diagnostics import Diagnostic
 from fastapi_lint.linter.engine import RunResult
-from fastapi_lint.linter.formats.github import annotation
-from fastapi_lint.linter.formats.gitlab import render_gitlab
-from fastapi_lint.linter.formats.junit import render_junit
-from fastapi_lint.linter.formats.sarif import render_sarif
 from fastapi_lint.linter.formats.snippet import Style, render_snippet
 from fastapi_lint.linter.formats.sources import SourceLines
 
@@ -110,13 +106,22 @@ def render(
         return render_json(result)
     if output_format == "json-lines":
         return render_json_lines(result)
+    # The machine formats are imported when asked for: a run pays only for its own.
     if output_format == "github":
+        from fastapi_lint.linter.formats.github import annotation
+
         return "\n".join(annotation(diagnostic, fix_hint(diagnostic, unsafe_fixes)) for diagnostic in result.diagnostics)
     if output_format == "gitlab":
+        from fastapi_lint.linter.formats.gitlab import render_gitlab
+
         return render_gitlab(result, sources)
     if output_format == "junit":
+        from fastapi_lint.linter.formats.junit import render_junit
+
         return render_junit(result)
     if output_format == "sarif":
+        from fastapi_lint.linter.formats.sarif import render_sarif
+
         return render_sarif(result, sources)
     raise ValueError(f"unknown output format {output_format!r}")
 
