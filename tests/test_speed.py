@@ -35,6 +35,30 @@ def test_node_positions_match_libcst_providers(path: Path) -> None:
             assert spans[id(node)] == inclusive[node], type(node).__name__
 
 
+@pytest.mark.parametrize("path", POSITION_SAMPLE, ids=lambda path: path.name)
+def test_node_positions_with_statement_hints_match_libcst_providers(path: Path) -> None:
+    """Only the hinted top-level statements are recorded; a node outside them (a wrong
+    hint, the module, its header) makes the whole module recorded: same positions."""
+    tree = cst.parse_module(path.read_text(encoding="utf-8"))
+    syntactic = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    top: dict[int, cst.CSTNode] = {}
+    for statement in tree.body:
+        stack: list[cst.CSTNode] = [statement]
+        while stack:
+            node = stack.pop()
+            top[id(node)] = statement
+            stack.extend(node.children)
+    nodes = list(syntactic)
+    chooser = random.Random(path.name)
+    inside = [node for node in nodes if id(node) in top]
+    for wanted in (inside, chooser.sample(inside, 3), [inside[0]], [inside[-1]], chooser.sample(nodes, 5), [tree]):
+        right = [top[id(node)] for node in wanted if id(node) in top]
+        for hints in (right, right[:1], [tree.body[-1]], []):
+            positions, _ = node_positions(tree, wanted, (), hints)
+            for node in wanted:
+                assert positions[id(node)] == syntactic[node], type(node).__name__
+
+
 # -- summaries from CPython's ast ------------------------------------------------------
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"

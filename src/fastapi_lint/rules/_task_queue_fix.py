@@ -194,6 +194,9 @@ class TaskQueueFix:
         self.index: ProjectIndex = rule.context.index
         self.queue = queue
         self._roots = frozenset(name.split(".", 1)[0] for name in self.index.all_modules())
+        # Without edits (a run that prints only whether there is a fix, and its message),
+        # every check that can refuse the fix still runs; the new texts are not made.
+        self.edits_wanted = self.index.fix_edits
 
     # -- the entry point --------------------------------------------------------------
 
@@ -504,12 +507,13 @@ class TaskQueueFix:
         if pool_param is None:
             dependency = self._pool_dependency(package, files)
         own_tree = self._rewrite_route(call, route, receiver, pool_param or POOL_PARAMETER, dependency, wrapper, None)
-        files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
+        if self.edits_wanted:
+            files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
         where = self.index.relative_path(files.created[f"{package}.{WORKER_MODULE}"][0]) if worker is None else worker.shown
         return FixSpec(
             "unsafe",
             f"Enqueue `{task.name}` on ARQ as job `{wrapper}` (registered in {where})",
-            edits=files.edits(),
+            edits=files.edits() if self.edits_wanted else (),
         )
 
     def _own_path(self) -> str:
@@ -600,6 +604,8 @@ class TaskQueueFix:
             bound = worker.scope.names.get("asyncio")
             if bound is not None and not (bound.kind == "import" and bound.qualname == "asyncio"):
                 raise NoFix(f"`asyncio` names something else in {worker.shown}")
+        if not self.edits_wanted:
+            return wrapper
         template = ASYNC_WRAPPER if task.is_async else SYNC_WRAPPER
         function = cst.parse_statement(template.format(wrapper=wrapper, fn=fn_name), config=tree.config_for_parsing)
         function = function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
@@ -725,7 +731,7 @@ class TaskQueueFix:
         for name, qualname in needed.items():
             bound = scope.names.get(name)
             if bound is None:
-                if qualname is not None:
+                if qualname is not None and self.edits_wanted:
                     source_module, _, imported = qualname.rpartition(".")
                     new_tree = add_from_import(new_tree, source_module, imported, self._roots, (module, summary.is_package))
                 continue
@@ -735,6 +741,8 @@ class TaskQueueFix:
             )
             if not same or bound.qualname in ("typing.AsyncGenerator", "collections.abc.AsyncGenerator"):
                 raise NoFix(f"`{name}` already names something else in {shown}")
+        if not self.edits_wanted:
+            return module, POOL_DEPENDENCY
         function = cst.parse_statement(GET_ARQ_POOL, config=new_tree.config_for_parsing)
         function = function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
         new_tree = new_tree.with_changes(body=[*new_tree.body, function])
@@ -763,13 +771,16 @@ class TaskQueueFix:
                 tree = self.index.tree(task.module)
                 source = self.index.source(task.module)
                 assert tree is not None and source is not None
-                files.texts[task.module] = (self.index.paths[task.module], source.text, self._decorate(tree, task, app).code)
+                decorated_tree = self._decorate(tree, task, app)
+                if self.edits_wanted:
+                    files.texts[task.module] = (self.index.paths[task.module], source.text, decorated_tree.code)
         own_tree = self._rewrite_route(call, route, receiver, None, None, None, own_extra)
-        files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
+        if self.edits_wanted:
+            files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
         return FixSpec(
             "unsafe",
             f"Run `{task.name}` on Celery with `{task.name}.delay(...)`",
-            edits=files.edits(),
+            edits=files.edits() if self.edits_wanted else (),
         )
 
     def _celery_app(self) -> tuple[str, str]:
@@ -862,6 +873,15 @@ class TaskQueueFix:
         assert isinstance(bt_param, cst.Param)
         if route.params.posonly_params or not any(p is bt_param for p in (*route.params.params, *route.params.kwonly_params)):
             raise NoFix("the route's parameters are laid out in a way the fix does not rewrite (positional-only)")
+        if not self.edits_wanted:
+            # What can still refuse the fix: the names the pool parameter needs, and the
+            # Celery decorator of a task defined here (the rewrite leaves the module's
+            # top-level names as they are, so the unchanged tree shows the same ones).
+            if pool is not None and dependency is not None:
+                self._pool_param(pool, dependency, self._annotated_style(bt_param), [])
+            if extra is not None:
+                extra(tree)
+            return tree
         uses = len(re.findall(rf"\b{re.escape(bt_param.name.value)}\b", tree.code_for_node(route.body)))
         remove = bt_param if uses == 1 else None
         new_param: cst.Param | None = None
