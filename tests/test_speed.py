@@ -368,3 +368,39 @@ def test_example_apps_fixes_without_edits_are_the_same(name: str, tmp_path: Path
     # Project rules (FAPI101) run once in the engine's process and keep their edits.
     assert _without_edits(plain) == _without_edits(full)
     assert all(d.fix is None or d.fix.edits == () for d in plain if not d.code.startswith("FAPI1"))
+
+
+def test_task_queue_fix_finds_the_project_wide_parts_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAPI401's fix looks for the ARQ worker settings and pool dependencies in the whole
+    project: without the cache (nothing records what each file consults), once per run."""
+    from conftest import write_project
+    from fastapi_lint.linter.config import Settings
+    from fastapi_lint.linter.engine import Engine, RunOptions
+    from fastapi_lint.rules import _task_queue_fix
+    from fastapi_lint.rules.heavy_background_task import HeavyBackgroundTask
+
+    case = HeavyBackgroundTask.INVALID[20]
+    second = case.code.replace("create_user", "update_user").replace('"/users"', '"/users/update"')
+    write_project(tmp_path, {**case.files, case.path: case.code, "app/routers/admins.py": second})
+    calls: list[str] = []
+    original = _task_queue_fix.TaskQueueFix._worker
+
+    def counting(self, package):  # type: ignore[no-untyped-def]
+        calls.append(package)
+        return original(self, package)
+
+    monkeypatch.setattr(_task_queue_fix.TaskQueueFix, "_worker", counting)
+    results = []
+    for once in (True, False):
+        if not once:
+            monkeypatch.setattr(_task_queue_fix.TaskQueueFix, "_project_wide", lambda self, key, find: find())
+        calls.clear()
+        settings = Settings(select=["FAPI401"])
+        for options in (RunOptions(fixes_as_data=False, jobs=1), RunOptions(jobs=1)):
+            result = Engine(settings, options, cwd=tmp_path).run([tmp_path])
+            results.append((result.diagnostics, len(calls)))
+    (plain_once, _), (full_once, searched_once), (plain, _), (full, searched) = results
+    assert (plain_once, full_once) == (plain, full)
+    assert len([d for d in full if d.fix is not None]) == 2
+    assert searched == 4
+    assert searched_once == 2

@@ -12,10 +12,11 @@ workers) means no fix, and the reason is returned for the message.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import libcst as cst
 
@@ -147,6 +148,12 @@ class NoFix(Exception):
     """Why no fix is offered (the text completes "No automatic fix: ...")."""
 
 
+# Project-wide answers by project index (see ``TaskQueueFix._project_wide``).
+_PROJECT_WIDE: "weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, ...], tuple[Any, tuple[Any, ...] | None]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @dataclass
 class _Files:
     """The new text of every file the fix touches, by module (created ones apart)."""
@@ -197,6 +204,23 @@ class TaskQueueFix:
         # Without edits (a run that prints only whether there is a fix, and its message),
         # every check that can refuse the fix still runs; the new texts are not made.
         self.edits_wanted = self.index.fix_edits
+
+    def _project_wide(self, key: tuple[str, ...], find: Callable[[], Any]) -> Any:
+        """What ``find`` finds in the whole project (the worker settings, the pool
+        dependencies, the Celery app): the same for every finding of a run, so found once
+        per project when nothing records what each file consults (no cache)."""
+        if self.index.recorder is not None:
+            return find()
+        known = _PROJECT_WIDE.setdefault(self.index, {})
+        if key not in known:
+            try:
+                known[key] = (find(), None)
+            except NoFix as reason:
+                known[key] = (None, reason.args)
+        found, refused = known[key]
+        if refused is not None:
+            raise NoFix(*refused)
+        return found
 
     # -- the entry point --------------------------------------------------------------
 
@@ -491,7 +515,7 @@ class TaskQueueFix:
         own = self.context.module_name
         package = self._package()
         files = _Files()
-        worker = self._worker(package)
+        worker = self._project_wide(("worker", package), lambda: self._worker(package))
         wrapper = f"{task.name}_task"
         if worker is not None and worker.module == own:
             raise NoFix("the route's module defines the ARQ `WorkerSettings`")
@@ -649,7 +673,7 @@ class TaskQueueFix:
 
     def _pool_dependency(self, package: str, files: _Files) -> tuple[str, str]:
         """The project's ARQ pool dependency (module, name), created when there is none."""
-        found = self._find_pool_dependencies()
+        found = self._project_wide(("pool dependencies",), self._find_pool_dependencies)
         if len(found) > 1:
             preferred = [item for item in found if item[1] == POOL_DEPENDENCY]
             if len(preferred) != 1:
@@ -754,7 +778,7 @@ class TaskQueueFix:
     def _celery(self, call: cst.Call, route: cst.FunctionDef, receiver: Binding, task: _Task) -> FixSpec:
         if task.is_async:
             raise NoFix(f"`{task.name}` is `async def`, and Celery runs only regular functions")
-        app = self._celery_app()
+        app = self._project_wide(("celery app",), self._celery_app)
         decorated = self._celery_decorated(task, app)
         files = _Files()
         own = self.context.module_name
