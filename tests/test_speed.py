@@ -35,6 +35,30 @@ def test_node_positions_match_libcst_providers(path: Path) -> None:
             assert spans[id(node)] == inclusive[node], type(node).__name__
 
 
+@pytest.mark.parametrize("path", POSITION_SAMPLE, ids=lambda path: path.name)
+def test_node_positions_with_statement_hints_match_libcst_providers(path: Path) -> None:
+    """Only the hinted top-level statements are recorded; a node outside them (a wrong
+    hint, the module, its header) makes the whole module recorded: same positions."""
+    tree = cst.parse_module(path.read_text(encoding="utf-8"))
+    syntactic = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    top: dict[int, cst.CSTNode] = {}
+    for statement in tree.body:
+        stack: list[cst.CSTNode] = [statement]
+        while stack:
+            node = stack.pop()
+            top[id(node)] = statement
+            stack.extend(node.children)
+    nodes = list(syntactic)
+    chooser = random.Random(path.name)
+    inside = [node for node in nodes if id(node) in top]
+    for wanted in (inside, chooser.sample(inside, 3), [inside[0]], [inside[-1]], chooser.sample(nodes, 5), [tree]):
+        right = [top[id(node)] for node in wanted if id(node) in top]
+        for hints in (right, right[:1], [tree.body[-1]], []):
+            positions, _ = node_positions(tree, wanted, (), hints)
+            for node in wanted:
+                assert positions[id(node)] == syntactic[node], type(node).__name__
+
+
 # -- summaries from CPython's ast ------------------------------------------------------
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
@@ -269,3 +293,114 @@ def test_parsers_benchmark_reports_both_parsers() -> None:
         [sys.executable, str(BENCH / "parsers.py"), str(FIXTURES)], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert "ast.parse" in output and "libcst.parse_module" in output and "files/s" in output
+
+
+# -- fixes without their edits ---------------------------------------------------------
+
+
+def _without_edits(diagnostics: list) -> list:
+    from dataclasses import replace
+
+    return [replace(d, fix=replace(d.fix, edits=())) if d.fix is not None else d for d in diagnostics]
+
+
+def _lint(root: Path, settings, target: Path, monkeypatch: pytest.MonkeyPatch, edits: bool):
+    """A run that reports no fixes as data (the text formats); with ``edits``, the rules
+    build their fixes' edits all the same (what every run did before they could skip them)."""
+    from fastapi_lint.linter.engine import Engine, RunOptions
+
+    engine = Engine(settings, RunOptions(fixes_as_data=False), cwd=root)
+    with monkeypatch.context() as patch:
+        if edits:
+            original = Engine.index_for
+
+            def index_for(self, path):  # type: ignore[no-untyped-def]
+                index = original(self, path)
+                index.fix_edits = True
+                return index
+
+            patch.setattr(Engine, "index_for", index_for)
+        result = engine.run([target])
+    assert not result.internal_errors, result.internal_errors
+    return result.diagnostics
+
+
+def _rule_cases():
+    from fastapi_lint.linter.rule import Rule
+    from fastapi_lint.rules import ALL_RULES
+
+    for rule in ALL_RULES:
+        if issubclass(rule, Rule):
+            for number, case in enumerate(rule.INVALID):
+                yield pytest.param(rule, case, id=f"{rule.code}-{number}")
+
+
+@pytest.mark.parametrize("rule, case", list(_rule_cases()))
+def test_fixes_without_edits_keep_their_existence_applicability_and_message(
+    rule, case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that prints no edits skips building them (FAPI401's, FAPI201's, FAPI303's
+    rewrites of whole modules); every check that can refuse a fix still runs."""
+    from conftest import write_project
+    from fastapi_lint.linter.config import Settings
+
+    found = []
+    for edits in (False, True):
+        root = tmp_path / str(edits)
+        root.mkdir()
+        write_project(root, {**case.files, case.path: case.code})
+        settings = Settings(select=[rule.code], rule_options={rule.code: dict(case.options)})
+        found.append(_lint(root, settings, root / case.path, monkeypatch, edits))
+    plain, full = found
+    assert plain == _without_edits(full)
+    assert all(d.fix is None or d.fix.edits == () for d in plain)
+
+
+@pytest.mark.parametrize("name", ["layered_app", "sessions_app", "settings_app", "task_queue_app"])
+def test_example_apps_fixes_without_edits_are_the_same(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from example_apps import copy_example
+    from fastapi_lint.linter.config import Settings
+
+    root = copy_example(name, tmp_path)
+    plain = _lint(root, Settings(), root, monkeypatch, False)
+    full = _lint(root, Settings(), root, monkeypatch, True)
+    assert any(d.fix is not None and d.fix.edits for d in full)
+    # Project rules (FAPI101) run once in the engine's process and keep their edits.
+    assert _without_edits(plain) == _without_edits(full)
+    assert all(d.fix is None or d.fix.edits == () for d in plain if not d.code.startswith("FAPI1"))
+
+
+def test_task_queue_fix_finds_the_project_wide_parts_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FAPI401's fix looks for the ARQ worker settings and pool dependencies in the whole
+    project: without the cache (nothing records what each file consults), once per run."""
+    from conftest import write_project
+    from fastapi_lint.linter.config import Settings
+    from fastapi_lint.linter.engine import Engine, RunOptions
+    from fastapi_lint.rules import _task_queue_fix
+    from fastapi_lint.rules.heavy_background_task import HeavyBackgroundTask
+
+    case = HeavyBackgroundTask.INVALID[20]
+    second = case.code.replace("create_user", "update_user").replace('"/users"', '"/users/update"')
+    write_project(tmp_path, {**case.files, case.path: case.code, "app/routers/admins.py": second})
+    calls: list[str] = []
+    original = _task_queue_fix.TaskQueueFix._worker
+
+    def counting(self, package):  # type: ignore[no-untyped-def]
+        calls.append(package)
+        return original(self, package)
+
+    monkeypatch.setattr(_task_queue_fix.TaskQueueFix, "_worker", counting)
+    results = []
+    for once in (True, False):
+        if not once:
+            monkeypatch.setattr(_task_queue_fix.TaskQueueFix, "_project_wide", lambda self, key, find: find())
+        calls.clear()
+        settings = Settings(select=["FAPI401"])
+        for options in (RunOptions(fixes_as_data=False, jobs=1), RunOptions(jobs=1)):
+            result = Engine(settings, options, cwd=tmp_path).run([tmp_path])
+            results.append((result.diagnostics, len(calls)))
+    (plain_once, _), (full_once, searched_once), (plain, _), (full, searched) = results
+    assert (plain_once, full_once) == (plain, full)
+    assert len([d for d in full if d.fix is not None]) == 2
+    assert searched == 4
+    assert searched_once == 2

@@ -397,9 +397,19 @@ class _Collector:
         method = _DISPATCH.get(cls)
         if method is not None:
             method(self, node)
-        else:
-            for child in ast.iter_child_nodes(node):
-                self._walk(child)
+            return
+        # ``ast.iter_child_nodes`` without its generators (the same children, in order).
+        fields = _CHILD_FIELDS.get(cls)
+        if fields is None:
+            fields = _CHILD_FIELDS[cls] = _child_fields(cls)
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                self._walk(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self._walk(item)
 
     def _walk_all(self, nodes: list) -> None:  # type: ignore[type-arg]
         for node in nodes:
@@ -711,6 +721,15 @@ def _params(args: ast.arguments) -> list[tuple[ast.arg, ast.AST | None]]:
     if args.kwarg is not None:
         result.append((args.kwarg, None))
     return result
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields that can hold child nodes; ``ctx`` (``Load``, ``Store``, ``Del``: no
+    children, no handler) is left out."""
+    return tuple(name for name in getattr(cls, "_fields", ()) if name != "ctx")
 
 
 _DISPATCH = {

@@ -24,6 +24,9 @@ class _Report:
     node: cst.CSTNode
     message: str
     fix: FixSpec | None
+    # The top-level statement the traversal was in when the report was made: where the
+    # node most likely is (a hint for ``node_positions``, which checks it).
+    statement: cst.CSTNode | None = None
 
 
 class FileContext:
@@ -89,7 +92,9 @@ class FileContext:
     # -- reports ---------------------------------------------------------------
 
     def report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: FixSpec | None) -> None:
-        self._reports.append(_Report(rule, node, message, fix))
+        ancestors = self.ancestors
+        statement = ancestors[1] if len(ancestors) > 1 else node
+        self._reports.append(_Report(rule, node, message, fix, statement))
 
     def diagnostics(self) -> list[Diagnostic]:
         """The reports as diagnostics; positions are computed only when there are reports."""
@@ -97,8 +102,13 @@ class FileContext:
             return []
         from fastapi_lint.linter.positions import node_positions
 
-        edited = [edit.node for report in self._reports if report.fix is not None for edit in report.fix.node_edits]
-        positions, spans = node_positions(self.tree, [report.node for report in self._reports], edited)
+        # Without edits (see ``ProjectIndex.fix_edits``) the spans of edited nodes are not needed.
+        edits_wanted = self.index.fix_edits
+        edited = [
+            edit.node for report in self._reports if report.fix is not None and edits_wanted for edit in report.fix.node_edits
+        ]
+        hints = [report.statement for report in self._reports if report.statement is not None]
+        positions, spans = node_positions(self.tree, [report.node for report in self._reports], edited, hints)
         result = []
         for report in self._reports:
             where = positions[id(report.node)]
@@ -132,6 +142,8 @@ class FileContext:
         return "".join(state.tokens)
 
     def _fix(self, spec: FixSpec, spans: object) -> Fix:
+        if not self.index.fix_edits:
+            return Fix(spec.applicability, spec.message, ())
         from fastapi_lint.linter.walk import block_indents
 
         # Edits of this very file may name it by its absolute path: they stay single-file.

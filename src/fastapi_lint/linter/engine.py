@@ -168,6 +168,7 @@ class Engine:
                 files = list(iter_python_files([root], excluder, skip_nested_projects=True))
             index = ProjectIndex(root, files)
             index.plan_project_fixes = self.options.fix or self.options.diff or self.options.fixes_as_data
+            index.fix_edits = index.plan_project_fixes
             if self._store is not None:
                 index.summary_store = self._store.summary_store
             self._indexes[root] = index
@@ -414,13 +415,17 @@ class Engine:
         check_syntax = SYNTAX_ERROR_CODE in self.selected and SYNTAX_ERROR_CODE not in self._per_file_ignored(path)
         noqa = self._noqa_policy(path, index)
         source = self._sources.pop(path, None)
-        index.recorder = recorder = Recorder()
-        seen_summaries = set(index.new_summaries)
+        # What the rules consult and the summaries they make matter only to the cache:
+        # without it, nothing is recorded, nor sent back from a worker.
+        caching = self.options.use_cache
+        index.recorder = recorder = Recorder() if caching else None
+        seen_summaries = set(index.new_summaries) if caching else set()
         try:
             file_result = lint_file(path, shown, rules, index, source=source, check_syntax=check_syntax, noqa=noqa, isolate=isolate)
         finally:
             index.recorder = None
-        outcome.summaries = {key: value for key, value in index.new_summaries.items() if key not in seen_summaries}
+        if caching:
+            outcome.summaries = {key: value for key, value in index.new_summaries.items() if key not in seen_summaries}
         outcome.errors.extend(file_result.errors)
         outcome.internal_errors.extend(file_result.internal_errors)
         if (self.options.fix or self.options.diff) and file_result.source is not None:
@@ -428,7 +433,7 @@ class Engine:
                 file_result = self._fix(path, shown, rules, index, file_result, outcome, noqa)
         outcome.diagnostics.extend(self._shown_edits(d) for d in file_result.diagnostics)
         cacheable = not (outcome.errors or outcome.internal_errors or outcome.fixed or outcome.diffs)
-        if cacheable and file_result.source is not None:
+        if cacheable and recorder is not None and file_result.source is not None:
             outcome.content = content_hash(file_result.source.raw)
             recorder.dependencies.pop(str(path), None)
             outcome.recorder = recorder

@@ -294,6 +294,10 @@ class ProjectIndex:
         # Whether fixes that must read the whole project are worth planning in this run:
         # only when fixing, previewing, or reporting fixes as data (set by the engine).
         self.plan_project_fixes = True
+        # Whether the edits of fixes are wanted (set by the engine): a run that neither
+        # fixes, previews nor reports fixes as data prints only whether each finding has a
+        # fix, its applicability and its message, so rules may leave the edits out.
+        self.fix_edits = True
         # Summaries from the persistent cache (a ``cache.SummaryStore``), and those made now
         # (path -> (content hash, summary)).
         self.summary_store: "SummaryStore | None" = None

@@ -12,8 +12,7 @@ columns at the end gives the same ranges (``PositionProvider`` for findings,
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -43,52 +42,81 @@ class _TokenCountingState(CodegenState):
         self._starts.append(len(self.tokens))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._starts.pop()
         key = id(node)
-        end = len(self.tokens)
+        pair = (self._starts.pop(), len(self.tokens))
         # Like the providers: the first (outermost) generation of a node counts, and
         # a syntactic position already recorded by the node itself wins.
-        if key not in self.inclusive:
-            self.inclusive[key] = (start, end)
-        if key not in self.syntactic:
-            self.syntactic[key] = (start, end)
+        self.inclusive.setdefault(key, pair)
+        self.syntactic.setdefault(key, pair)
         if key in self.pending:
             self.pending.discard(key)
             if not self.pending:
                 raise _Finished
 
-    @contextmanager
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        start = len(self.tokens)
-        # No ``finally``: once the generation stops early, nothing more is recorded.
-        yield
-        end = len(self.tokens)
-        if start_node is not None:
-            start = self.syntactic[id(start_node)][0]
-        if end_node is not None:
-            end = self.syntactic[id(end_node)][1]
-        self.syntactic[id(node)] = (start, end)
+    ) -> "_SyntacticRecord":
+        return _SyntacticRecord(self, node, start_node, end_node)
 
     def pop_trailing_newline(self) -> None:
         # The text is not needed, and token counts recorded before must stay valid.
         pass
 
 
+class _SyntacticRecord:
+    """``record_syntactic_position``'s context: a plain object is cheaper than a generator
+    made into a context manager, and this is entered for most nodes."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(
+        self, state: _TokenCountingState, node: cst.CSTNode, start_node: cst.CSTNode | None, end_node: cst.CSTNode | None
+    ) -> None:
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+        self.start = 0
+
+    def __enter__(self) -> None:
+        self.start = len(self.state.tokens)
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> bool:
+        if kind is not None:
+            # The generation stopped early: nothing more is recorded.
+            return False
+        state = self.state
+        start, end = self.start, len(state.tokens)
+        if self.start_node is not None:
+            start = state.syntactic[id(self.start_node)][0]
+        if self.end_node is not None:
+            end = state.syntactic[id(self.end_node)][1]
+        state.syntactic[id(self.node)] = (start, end)
+        return False
+
+
 def node_positions(
-    module: cst.Module, nodes: Iterable[cst.CSTNode], spans: Iterable[cst.CSTNode] = ()
+    module: cst.Module,
+    nodes: Iterable[cst.CSTNode],
+    spans: Iterable[cst.CSTNode] = (),
+    statements: Iterable[cst.CSTNode] = (),
 ) -> tuple[dict[int, CodeRange], dict[int, CodeRange]]:
     """The ranges of ``nodes`` as ``PositionProvider`` gives them and of ``spans`` as
-    ``WhitespaceInclusivePositionProvider`` does, keyed by ``id(node)``."""
+    ``WhitespaceInclusivePositionProvider`` does, keyed by ``id(node)``.
+
+    ``statements``: top-level statements that likely hold every node (a hint): the
+    others are generated without recording anything, which is cheaper and gives the
+    same tokens; when a node is not found in them, the whole module is recorded."""
     nodes = list(nodes)
     spans = list(spans)
-    state = _TokenCountingState(module, {id(node) for node in (*nodes, *spans)})
-    if state.pending:
+    wanted = {id(node) for node in (*nodes, *spans)}
+    state = _TokenCountingState(module, wanted)
+    if state.pending and not _record_statements(module, state, statements):
+        state = _TokenCountingState(module, wanted)
         try:
             module._codegen(state)
         except _Finished:
@@ -106,6 +134,28 @@ def node_positions(
         return found
 
     return ranges(state.syntactic, nodes), ranges(state.inclusive, spans)
+
+
+def _record_statements(module: cst.Module, state: _TokenCountingState, statements: Iterable[cst.CSTNode]) -> bool:
+    """Generate the module, recording positions only within ``statements`` (top-level
+    ones): the tokens are the same as with ``module._codegen(state)``, and so are the
+    counts recorded for the nodes in those statements (a parsed tree holds each node
+    once). False when a wanted node was not met (it is elsewhere): the caller starts again."""
+    marked = {id(statement) for statement in statements}
+    if not marked or id(module) in state.pending:
+        return False
+    plain = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    # The same list: every token lands where the full generation would put it. Top-level
+    # statements start with no indentation in force.
+    plain.tokens = state.tokens
+    try:
+        for header in module.header:
+            header._codegen(plain)
+        for statement in module.body:
+            statement._codegen(state if id(statement) in marked else plain)
+    except _Finished:
+        return True
+    return False
 
 
 def _line_columns(tokens: list[str], counts: set[int]) -> dict[int, CodePosition]:

@@ -94,6 +94,8 @@ def _with(call: cst.Call, name: str, body: Sequence[cst.BaseStatement], flavour:
 
 
 def _fix(context: FileContext, block: cst.IndentedBlock, body: list[cst.BaseStatement], message: str) -> FixSpec:
+    if not context.index.fix_edits:
+        return FixSpec("unsafe", message, edits=())
     tree = context.tree.deep_replace(block, block.with_changes(body=body))
     assert isinstance(tree, cst.Module)
     return FixSpec("unsafe", message, edits=edits_between(context.display_path, context.text, tree.code))

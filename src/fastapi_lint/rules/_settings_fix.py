@@ -239,6 +239,8 @@ class SettingsFixer:
             return None
         if imported is not None and not self._free(imported[1]):
             return None
+        if not self.index.fix_edits:
+            return self._fix_without_edits(tree, imported, message)
         new_tree = tree.deep_replace(shape.node, cst.parse_expression(replacement))
         assert isinstance(new_tree, cst.Module)
         if imported is not None:
@@ -253,6 +255,17 @@ class SettingsFixer:
         # only that file while linting it, and recognises it by that name.
         own_edits = edits_between(self.context.display_path, self.context.text, new_tree.code)
         return FixSpec("unsafe", message, edits=(*own_edits, *other_edits))
+
+    def _fix_without_edits(self, tree: cst.Module, imported: tuple[str, str] | None, message: str) -> FixSpec | None:
+        """``_rewrite``'s verdict without its edits (a run that prints none): of its steps
+        only the new import can refuse the fix, and where that import goes depends on the
+        module's top-level import, docstring and blank lines only, which replacing the read
+        (an expression) leaves as they are: the import is placed in the unchanged tree."""
+        if imported is not None:
+            added = self._add_import(tree, imported[0], imported[1])
+            if added is None or not self._import_precedes_read(tree, added, imported[1]):
+                return None
+        return FixSpec("unsafe", message, edits=())
 
     def _add_import(self, tree: cst.Module, module: str, name: str) -> cst.Module | None:
         """``from <module> import <name>``: merged into an import of that module the file
@@ -512,6 +525,8 @@ class SettingsFixer:
             if after < len(body) and isinstance(body[after], cst.BaseCompoundStatement) and not body[after].leading_lines:
                 body[after] = body[after].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
             body.insert(after, statement)
+        if not self.index.fix_edits:
+            return []
         new_tree = tree.deep_replace(cls, cls.with_changes(body=cls.body.with_changes(body=body)))
         assert isinstance(new_tree, cst.Module)
         return edits_between(str(path), source.text, new_tree.code)

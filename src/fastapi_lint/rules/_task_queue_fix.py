@@ -12,10 +12,11 @@ workers) means no fix, and the reason is returned for the message.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import libcst as cst
 
@@ -147,6 +148,12 @@ class NoFix(Exception):
     """Why no fix is offered (the text completes "No automatic fix: ...")."""
 
 
+# Project-wide answers by project index (see ``TaskQueueFix._project_wide``).
+_PROJECT_WIDE: "weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, ...], tuple[Any, tuple[Any, ...] | None]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @dataclass
 class _Files:
     """The new text of every file the fix touches, by module (created ones apart)."""
@@ -194,6 +201,26 @@ class TaskQueueFix:
         self.index: ProjectIndex = rule.context.index
         self.queue = queue
         self._roots = self.index.module_roots()
+        # Without edits (a run that prints only whether there is a fix, and its message),
+        # every check that can refuse the fix still runs; the new texts are not made.
+        self.edits_wanted = self.index.fix_edits
+
+    def _project_wide(self, key: tuple[str, ...], find: Callable[[], Any]) -> Any:
+        """What ``find`` finds in the whole project (the worker settings, the pool
+        dependencies, the Celery app): the same for every finding of a run, so found once
+        per project when nothing records what each file consults (no cache)."""
+        if self.index.recorder is not None:
+            return find()
+        known = _PROJECT_WIDE.setdefault(self.index, {})
+        if key not in known:
+            try:
+                known[key] = (find(), None)
+            except NoFix as reason:
+                known[key] = (None, reason.args)
+        found, refused = known[key]
+        if refused is not None:
+            raise NoFix(*refused)
+        return found
 
     # -- the entry point --------------------------------------------------------------
 
@@ -488,7 +515,7 @@ class TaskQueueFix:
         own = self.context.module_name
         package = self._package()
         files = _Files()
-        worker = self._worker(package)
+        worker = self._project_wide(("worker", package), lambda: self._worker(package))
         wrapper = f"{task.name}_task"
         if worker is not None and worker.module == own:
             raise NoFix("the route's module defines the ARQ `WorkerSettings`")
@@ -504,12 +531,13 @@ class TaskQueueFix:
         if pool_param is None:
             dependency = self._pool_dependency(package, files)
         own_tree = self._rewrite_route(call, route, receiver, pool_param or POOL_PARAMETER, dependency, wrapper, None)
-        files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
+        if self.edits_wanted:
+            files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
         where = self.index.relative_path(files.created[f"{package}.{WORKER_MODULE}"][0]) if worker is None else worker.shown
         return FixSpec(
             "unsafe",
             f"Enqueue `{task.name}` on ARQ as job `{wrapper}` (registered in {where})",
-            edits=files.edits(),
+            edits=files.edits() if self.edits_wanted else (),
         )
 
     def _own_path(self) -> str:
@@ -598,6 +626,8 @@ class TaskQueueFix:
             bound = worker.scope.names.get("asyncio")
             if bound is not None and not (bound.kind == "import" and bound.qualname == "asyncio"):
                 raise NoFix(f"`asyncio` names something else in {worker.shown}")
+        if not self.edits_wanted:
+            return wrapper
         template = ASYNC_WRAPPER if task.is_async else SYNC_WRAPPER
         function = cst.parse_statement(template.format(wrapper=wrapper, fn=fn_name), config=tree.config_for_parsing)
         function = function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
@@ -641,7 +671,7 @@ class TaskQueueFix:
 
     def _pool_dependency(self, package: str, files: _Files) -> tuple[str, str]:
         """The project's ARQ pool dependency (module, name), created when there is none."""
-        found = self._find_pool_dependencies()
+        found = self._project_wide(("pool dependencies",), self._find_pool_dependencies)
         if len(found) > 1:
             preferred = [item for item in found if item[1] == POOL_DEPENDENCY]
             if len(preferred) != 1:
@@ -721,7 +751,7 @@ class TaskQueueFix:
         for name, qualname in needed.items():
             bound = scope.names.get(name)
             if bound is None:
-                if qualname is not None:
+                if qualname is not None and self.edits_wanted:
                     source_module, _, imported = qualname.rpartition(".")
                     new_tree = add_from_import(new_tree, source_module, imported, self._roots, (module, summary.is_package))
                 continue
@@ -731,6 +761,8 @@ class TaskQueueFix:
             )
             if not same or bound.qualname in ("typing.AsyncGenerator", "collections.abc.AsyncGenerator"):
                 raise NoFix(f"`{name}` already names something else in {shown}")
+        if not self.edits_wanted:
+            return module, POOL_DEPENDENCY
         function = cst.parse_statement(GET_ARQ_POOL, config=new_tree.config_for_parsing)
         function = function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
         new_tree = new_tree.with_changes(body=[*new_tree.body, function])
@@ -742,7 +774,7 @@ class TaskQueueFix:
     def _celery(self, call: cst.Call, route: cst.FunctionDef, receiver: Binding, task: _Task) -> FixSpec:
         if task.is_async:
             raise NoFix(f"`{task.name}` is `async def`, and Celery runs only regular functions")
-        app = self._celery_app()
+        app = self._project_wide(("celery app",), self._celery_app)
         decorated = self._celery_decorated(task, app)
         files = _Files()
         own = self.context.module_name
@@ -759,13 +791,16 @@ class TaskQueueFix:
                 tree = self.index.tree(task.module)
                 source = self.index.source(task.module)
                 assert tree is not None and source is not None
-                files.texts[task.module] = (self.index.paths[task.module], source.text, self._decorate(tree, task, app).code)
+                decorated_tree = self._decorate(tree, task, app)
+                if self.edits_wanted:
+                    files.texts[task.module] = (self.index.paths[task.module], source.text, decorated_tree.code)
         own_tree = self._rewrite_route(call, route, receiver, None, None, None, own_extra)
-        files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
+        if self.edits_wanted:
+            files.texts[own] = (self._own_path(), self.context.text, own_tree.code)
         return FixSpec(
             "unsafe",
             f"Run `{task.name}` on Celery with `{task.name}.delay(...)`",
-            edits=files.edits(),
+            edits=files.edits() if self.edits_wanted else (),
         )
 
     def _celery_app(self) -> tuple[str, str]:
@@ -856,6 +891,15 @@ class TaskQueueFix:
         assert isinstance(bt_param, cst.Param)
         if route.params.posonly_params or not any(p is bt_param for p in (*route.params.params, *route.params.kwonly_params)):
             raise NoFix("the route's parameters are laid out in a way the fix does not rewrite (positional-only)")
+        if not self.edits_wanted:
+            # What can still refuse the fix: the names the pool parameter needs, and the
+            # Celery decorator of a task defined here (the rewrite leaves the module's
+            # top-level names as they are, so the unchanged tree shows the same ones).
+            if pool is not None and dependency is not None:
+                self._pool_param(pool, dependency, self._annotated_style(bt_param), [])
+            if extra is not None:
+                extra(tree)
+            return tree
         uses = len(re.findall(rf"\b{re.escape(bt_param.name.value)}\b", tree.code_for_node(route.body)))
         remove = bt_param if uses == 1 else None
         new_param: cst.Param | None = None
