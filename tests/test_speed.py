@@ -404,3 +404,35 @@ def test_task_queue_fix_finds_the_project_wide_parts_once_per_run(tmp_path: Path
     assert len([d for d in full if d.fix is not None]) == 2
     assert searched == 4
     assert searched_once == 2
+
+
+def test_global_session_planner_walks_each_module_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every FAPI301 finding's fix plan looks through the modules using the global: each
+    module's tree is walked once per run, not once per finding (minutes on large projects)."""
+    import libcst as cst
+
+    from fastapi_lint.linter.index import ProjectIndex
+    from fastapi_lint.rules import _global_session_fix as planner
+
+    walked: list[int] = []
+    original = planner._walk
+
+    def counting(node: cst.CSTNode, *rest: object):  # type: ignore[no-untyped-def]
+        walked.append(id(node))
+        return original(node, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planner, "_walk", counting)
+    index = ProjectIndex(tmp_path, [])
+    tree = cst.parse_module("from app.db import db\n\n\ndef f():\n    return db.query()\n")
+    view = planner.View("app.users", tmp_path / "app/users.py", "app/users.py", tree.code, tree, None, False)  # type: ignore[arg-type]
+    first = planner._named_nodes(view, index, "app.other")
+    again = planner._named_nodes(view, index, "app.another")
+    assert again is first and walked == [id(tree)]
+    assert [type(node).__name__ for node, _ in first].count("ImportFrom") == 1
+    # The module being linted is never served from the memo (its tree is not the index's).
+    planner._named_nodes(view, index, "app.users")
+    assert walked == [id(tree), id(tree)]
+    # A new tree of the module (after a fix pass) is walked again.
+    newer = cst.parse_module(tree.code)
+    planner._named_nodes(planner.View("app.users", view.path, view.shown, view.text, newer, None, False), index, "app.other")  # type: ignore[arg-type]
+    assert walked[-1] == id(newer)

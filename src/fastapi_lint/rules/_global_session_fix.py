@@ -20,6 +20,7 @@ the project and made of plain calls; otherwise ``plan`` says why not.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -103,6 +104,27 @@ class Changes:
     dependency_name: str = "get_db"
 
 
+_NAMED = (cst.Name, cst.Attribute, cst.Import, cst.ImportFrom)
+Located = list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]]
+# Per project index, per module parsed by it (the index keeps one tree per module for
+# the run): the module's names, attributes and imports with their ancestors, in walk
+# order. Every finding's planner looks through the same modules; walking each tree once
+# per finding cost minutes on large projects.
+_NAMED_NODES: "weakref.WeakKeyDictionary[ProjectIndex, dict[str, tuple[cst.Module, Located]]]" = weakref.WeakKeyDictionary()
+
+
+def _named_nodes(view: "View", index: ProjectIndex, own_module: str) -> Located:
+    """``_walk(view.tree)`` reduced to the nodes the reference and import checks look at."""
+    if view.name == own_module:  # the module being linted: its tree is not the index's
+        return [(node, ancestors) for node, ancestors in _walk(view.tree) if isinstance(node, _NAMED)]
+    known = _NAMED_NODES.setdefault(index, {})
+    found = known.get(view.name)
+    if found is None or found[0] is not view.tree:
+        located = [(node, ancestors) for node, ancestors in _walk(view.tree) if isinstance(node, _NAMED)]
+        found = known[view.name] = (view.tree, located)
+    return found[1]
+
+
 class _Project:
     def __init__(self, context: FileContext) -> None:
         self.context = context
@@ -152,7 +174,7 @@ class _Project:
         return found
 
     def _references_in(self, view: View, target: str, simple: str, local: set[str]) -> Iterator[Ref]:
-        for node, ancestors in _walk(view.tree):
+        for node, ancestors in _named_nodes(view, self.index, self.context.module_name):
             if not ancestors:
                 continue
             parent = ancestors[-1]
@@ -368,7 +390,7 @@ class Planner:
         reads the fix would not see."""
         module = self.context.module_name
         top_level = {id(small) for statement in view.tree.body if isinstance(statement, cst.SimpleStatementLine) for small in statement.body}
-        for node, _ in _walk(view.tree):
+        for node, _ in _named_nodes(view, self.index, self.context.module_name):
             if not isinstance(node, (cst.Import, cst.ImportFrom)) or id(node) in top_level:
                 continue
             for _, qualname in names.import_bindings(node, view.name, view.is_package):
