@@ -17,35 +17,7 @@ from fastapi_lint.linter import observe
 from fastapi_lint.linter.config import Settings
 from fastapi_lint.linter.engine import Engine, RunOptions
 from fastapi_lint.linter.replay import Record, recordable
-
-ROUTER = """\
-from fastapi import APIRouter, BackgroundTasks
-
-from app.services.mail import notify
-
-router = APIRouter()
-
-
-@router.post("/")
-def create(background_tasks: BackgroundTasks) -> None:
-    background_tasks.add_task(notify, "a@example.com")
-"""
-
-HEAVY_SERVICE = """\
-import httpx
-
-
-def notify(address: str) -> None:
-    httpx.post("https://mail.example.com/send", json={"to": address})
-"""
-
-CHEAP_SERVICE = """\
-import logging
-
-
-def notify(address: str) -> None:
-    logging.getLogger(__name__).info("user %s", address)
-"""
+from test_cache import CHEAP_SERVICE, HEAVY_SERVICE, ROUTER
 
 CONFIG = """\
 import os
