@@ -162,12 +162,58 @@ def test_no_cache_never_reads_a_record(app: Path) -> None:
     assert check(app, ".", "--no-cache").linted
 
 
-def test_a_run_with_an_unreadable_file_is_not_recorded(app: Path) -> None:
-    (app / "app/broken.py").write_bytes(b"x = '\xff\xfe'\n")
+def test_a_file_that_cannot_be_decoded_is_reported_again_until_it_changes(app: Path) -> None:
+    broken = app / "app/broken.py"
+    broken.write_bytes(b"x = '\xff\xfe'\n")
     first = check(app, ".")
-    assert "broken.py" in first.stderr
-    assert records(app) == []
-    assert check(app, ".").linted
+    assert "broken.py" in first.stderr and first.code == 1
+    again = check(app, ".")
+    assert not again.linted
+    assert (again.code, again.stdout, again.stderr) == (first.code, first.stdout, first.stderr)
+    broken.write_text("x = 1\n", encoding="utf-8")
+    fixed = check(app, ".")
+    assert fixed.linted and "broken.py" not in fixed.stderr
+
+
+def test_a_missing_path_is_reported_again_until_it_appears(app: Path) -> None:
+    first = check(app, "app/missing.py", "app/config.py")
+    assert "app/missing.py: no such file or directory" in first.stderr
+    assert not check(app, "app/missing.py", "app/config.py").linted
+    (app / "app/missing.py").write_text(CONFIG, encoding="utf-8")
+    appeared = check(app, "app/missing.py", "app/config.py")
+    assert appeared.linted and "no such file" not in appeared.stderr
+
+
+def test_a_run_that_met_something_volatile_is_not_recorded() -> None:
+    observations = observe.Observations()
+    observations.add(observe.READ, "/a.py", "1")
+    assert observations.consistent() is not None
+    observe.current = observations
+    try:
+        observe.volatile()
+    finally:
+        observe.current = None
+    assert observations.consistent() is None
+
+
+def test_an_unreadable_file_holds_while_it_fails_the_same_way(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.py"
+    folder.mkdir()
+    observations = observe.Observations()
+    observe.current = observations
+    try:
+        with pytest.raises(OSError):
+            from fastapi_lint.linter.source import read_bytes
+
+            read_bytes(folder)
+    finally:
+        observe.current = None
+    ((kind, path, value),) = observations.journal
+    assert kind == observe.READ and observe.still_holds(kind, path, value)
+    folder.rmdir()
+    assert not observe.still_holds(kind, path, value)
+    folder.write_text("x = 1\n", encoding="utf-8")
+    assert not observe.still_holds(kind, path, value)
 
 
 def test_a_damaged_record_is_ignored(app: Path) -> None:

@@ -197,8 +197,9 @@ def check(
 
     writes = fix or diff or add_noqa or write_baseline is not None or output_file is not None
     reads_more = baseline_path is not None or diff_base is not None
-    if observe.current is not None and not (writes or reads_more or no_cache or result.errors or result.internal_errors):
-        # Nothing written, nothing read but files: an unchanged re-run can print this again.
+    if observe.current is not None and not (writes or reads_more or no_cache or result.internal_errors):
+        # Nothing written, nothing read but files (an unreadable one included: the same
+        # error is observed again): an unchanged re-run can print this again.
         observe.current.record_to = str(engine.cache_directory())
     _report(result, output_format, output_file, diff, fix, unsafe_fixes, statistics)
 

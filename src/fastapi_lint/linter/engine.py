@@ -297,7 +297,7 @@ class Engine:
         existing: list[Path] = []
         for path in paths:
             absolute = (self.cwd / path) if not path.is_absolute() else path
-            if not absolute.exists():
+            if not observe.exists(absolute):
                 result.errors.append(FileError(str(path), "no such file or directory"))
             else:
                 existing.append(absolute.absolute())

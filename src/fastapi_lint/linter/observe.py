@@ -8,17 +8,19 @@ Only the standard library: the replay path imports this before anything else.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
 
 # One observation: (kind, path, value); kinds "list" (folder -> digest of its entries),
-# "read" (file -> digest of its bytes), "isfile" and "exists" (path -> "1" or "0").
+# "read" (file -> digest of its bytes), "isfile" and "exists" (path -> "1" or "0"), and
+# "volatile" (the run met something that may not happen again the same way).
 Observation = tuple[str, str, str]
-LISTING, READ, IS_FILE, EXISTS = "list", "read", "isfile", "exists"
+LISTING, READ, IS_FILE, EXISTS, VOLATILE = "list", "read", "isfile", "exists", "volatile"
 CACHE_DIRECTORY = ".fastapi_lint_cache"
-# A folder that could not be listed.
-UNLISTABLE = "!"
+# A folder that could not be listed; a file that could not be read (followed by the errno).
+UNLISTABLE = UNREADABLE = "!"
 
 
 class Observations:
@@ -29,7 +31,7 @@ class Observations:
         # What the run printed: (1 for stdout or 2 for stderr, text), in order.
         self.outputs: list[tuple[int, str]] = []
         # The cache folder to record the run in; set once the run is known to be
-        # recordable (it wrote nothing and met no error).
+        # recordable (it wrote nothing and met no error it could not observe).
         self.record_to: str | None = None
 
     def add(self, kind: str, path: str, value: str) -> None:
@@ -43,9 +45,12 @@ class Observations:
 
     def consistent(self) -> dict[Observation, None] | None:
         """Every distinct observation, or None when the run saw one path two ways (it
-        changed while the run read it: such a run is not worth recording)."""
+        changed while the run read it) or met something volatile: such a run is not
+        worth recording."""
         seen: dict[tuple[str, str], str] = {}
         for kind, path, value in self.journal:
+            if kind == VOLATILE:
+                return None
             if seen.setdefault((kind, path), value) != value:
                 return None
         return {(kind, path, value): None for (kind, path), value in seen.items()}
@@ -105,6 +110,20 @@ def read(path: "str | os.PathLike[str]", data: bytes) -> None:
         current.add(READ, os.path.abspath(path), digest(data))
 
 
+def unreadable(path: "str | os.PathLike[str]", error: OSError) -> None:
+    """A file that could not be read: the same error next time is the same report."""
+    if current is not None:
+        current.add(READ, os.path.abspath(path), f"{UNREADABLE}{error.errno}")
+
+
+def volatile() -> None:
+    """Something this run met may not happen again the same way (a parser that crashed or
+    ran out of time): its report is not to be replayed."""
+    if current is not None:
+        # A journal entry, not a flag: a worker process's journal comes back to the parent.
+        current.add(VOLATILE, "", "1")
+
+
 def is_file(path: "str | os.PathLike[str]") -> bool:
     """``os.path.isfile``, observed."""
     found = os.path.isfile(path)
@@ -126,8 +145,8 @@ def still_holds(kind: str, path: str, value: str) -> bool:
     if kind == READ:
         try:
             return digest(_regular_file_bytes(path)) == value
-        except OSError:
-            return False
+        except OSError as error:
+            return value == f"{UNREADABLE}{error.errno}"
     if kind == IS_FILE:
         return ("1" if os.path.isfile(path) else "0") == value
     if kind == EXISTS:
@@ -151,8 +170,10 @@ def _regular_file_bytes(path: str) -> bytes:
     descriptor = os.open(path, _READ_FLAGS)
     try:
         status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(status.st_mode):
-            raise OSError("not a regular file")
+            raise OSError(errno.EINVAL, "not a regular file")
         chunks = []
         while True:
             chunk = os.read(descriptor, max(status.st_size + 1, 65536))

@@ -167,6 +167,7 @@ def _lint_in_child(
             # The pipe closes while the child dies, a moment before it can be reaped:
             # without waiting, a crash would pass for a time-out.
             process.join(seconds)
+    observe.volatile()
     if process.is_alive():
         process.kill()
         message = f"LibCST's parser did not finish in {seconds:.0f} s on this file; not analysed"
