@@ -338,7 +338,6 @@ def test_unreadable_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None
         assert errors(result) == ["error: app/secret.py: permission denied"]
         return
     # Root reads any file whatever its mode: make the operating system refuse it instead.
-    from fastapi_lint.linter import source
     from fastapi_lint.linter.config import Settings
     from fastapi_lint.linter.engine import Engine, RunOptions
 
@@ -349,7 +348,7 @@ def test_unreadable_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None
             raise PermissionError(13, "Permission denied", os.fsdecode(file))  # type: ignore[arg-type]
         return real_open(file, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(source.os, "open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     before = snapshot(project)
     result = Engine(Settings(), RunOptions(fix=True, use_cache=True), cwd=project).run([project])
     assert [(error.path, error.message) for error in result.errors] == [("app/secret.py", "permission denied")]

@@ -29,10 +29,10 @@ from typing import Any, Mapping
 
 from fastapi_lint import __version__
 from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
+from fastapi_lint.linter.observe import ignored_by_git
 from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
 from fastapi_lint.linter.rule import ProjectFinding
 
-CACHE_DIRECTORY = ".fastapi_lint_cache"
 _FORMAT = 3
 _SUMMARIES = "summaries"
 _ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
@@ -187,10 +187,7 @@ def save(path: Path, cache: CacheData) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        root = path.parent.parent
-        ignore = root / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by fastapi-lint\n*\n", encoding="utf-8")
+        ignored_by_git(str(path.parent.parent))
         store = cache.summary_store or summary_store(path)
         for digest, summary in cache.summaries.values():
             store.save(digest, summary)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Sequence
 
 from fastapi_lint.linter import observe
+from fastapi_lint.linter.observe import CACHE_DIRECTORY
 from fastapi_lint.linter.config import Settings, matching_codes, select_codes
 from fastapi_lint.linter.diagnostics import Diagnostic, FileError, Fix, InternalError
 from fastapi_lint.linter.discovery import DEFAULT_EXCLUDE, Excluder, iter_python_files, without_nested_projects
@@ -24,7 +25,6 @@ from fastapi_lint.linter.fixes import (
 )
 from fastapi_lint.linter.multi_fix import apply_multi_file_fixes, diff_texts, touched_paths
 from fastapi_lint.linter.cache import (
-    CACHE_DIRECTORY,
     CacheData,
     FileEntry,
     cache_file,

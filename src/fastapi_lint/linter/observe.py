@@ -144,7 +144,7 @@ def still_holds(kind: str, path: str, value: str) -> bool:
     """Whether an observation made by an earlier run is still true."""
     if kind == READ:
         try:
-            return digest(_regular_file_bytes(path)) == value
+            return digest(regular_file_bytes(path)) == value
         except OSError as error:
             return value == f"{UNREADABLE}{error.errno}"
     if kind == IS_FILE:
@@ -164,9 +164,11 @@ def still_holds(kind: str, path: str, value: str) -> bool:
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _regular_file_bytes(path: str) -> bytes:
-    # Non-blocking, regular files only: a named pipe put in a file's place must not hang
-    # us. Plain descriptors: a buffered file object per file costs more than the read.
+def regular_file_bytes(path: "str | os.PathLike[str]") -> bytes:
+    """The bytes of a regular file; anything else (a folder, a named pipe, a socket, a
+    device) raises OSError instead of blocking or reading forever."""
+    # O_NONBLOCK: opening a named pipe with no writer would otherwise wait for one. Plain
+    # descriptors: a buffered file object per file costs more than the read.
     descriptor = os.open(path, _READ_FLAGS)
     try:
         status = os.fstat(descriptor)
@@ -182,3 +184,11 @@ def _regular_file_bytes(path: str) -> bytes:
             chunks.append(chunk)
     finally:
         os.close(descriptor)
+
+
+def ignored_by_git(cache_directory: str) -> None:
+    """Keep the cache folder out of version control (it may come from anyone's checkout)."""
+    ignore = os.path.join(cache_directory, ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w", encoding="utf-8") as handle:
+            handle.write("# Created by fastapi-lint\n*\n")

@@ -23,7 +23,6 @@ from fastapi_lint import __version__
 from fastapi_lint.linter import observe
 
 _MAGIC = b"fastapi-lint run record 1"
-CACHE_DIRECTORY = observe.CACHE_DIRECTORY
 # Records kept per cache folder (one per command line and working directory).
 MAX_RECORDS = 32
 # Options that make a run write, read other state (git, a baseline), or skip the cache.
@@ -171,7 +170,7 @@ def _cache_directory(arguments: list[str]) -> str | None:
             return os.path.abspath(argument.split("=", 1)[1])
     directory = os.getcwd()
     while True:
-        candidate = os.path.join(directory, CACHE_DIRECTORY)
+        candidate = os.path.join(directory, observe.CACHE_DIRECTORY)
         if os.path.isdir(candidate):
             return candidate
         parent = os.path.dirname(directory)
@@ -199,7 +198,7 @@ def store(cache_directory: str, key: str, exit_code: int, observations: observe.
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
-        _ignored_by_git(cache_directory)
+        observe.ignored_by_git(cache_directory)
         import tempfile
 
         descriptor, temporary = tempfile.mkstemp(prefix=".record.", suffix=".tmp", dir=folder)
@@ -209,13 +208,6 @@ def store(cache_directory: str, key: str, exit_code: int, observations: observe.
         _prune(folder)
     except OSError:
         return
-
-
-def _ignored_by_git(cache_directory: str) -> None:
-    ignore = os.path.join(cache_directory, ".gitignore")
-    if not os.path.exists(ignore):
-        with open(ignore, "w", encoding="utf-8") as handle:
-            handle.write("# Created by fastapi-lint\n*\n")
 
 
 def _prune(folder: str) -> None:

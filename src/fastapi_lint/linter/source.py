@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import io
-import os
 import re
-import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,24 +52,12 @@ def read_bytes(path: "Path | str") -> bytes:
     """The bytes of a regular file; anything else (a named pipe, a socket, a device)
     raises OSError instead of blocking or reading forever."""
     try:
-        data = _regular_file_bytes(path)
+        data = observe.regular_file_bytes(path)
     except OSError as error:
         observe.unreadable(path, error)  # the same error next time is the same report
         raise
     observe.read(path, data)
     return data
-
-
-def _regular_file_bytes(path: "Path | str") -> bytes:
-    # O_NONBLOCK: opening a named pipe with no writer would otherwise wait for one.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        return handle.read()
 
 
 def read_source(path: Path) -> SourceFile:
