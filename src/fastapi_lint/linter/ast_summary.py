@@ -88,14 +88,46 @@ class Scope:
 def summarise_source(text: str, module: str, is_package: bool, path: str) -> ModuleSummary | None:
     """The module's summary, or None when CPython cannot parse it (or it nests too
     deeply to walk): the caller then falls back to LibCST."""
+    surveyed = _summarise(text, module, is_package, path, None)
+    return surveyed[0] if surveyed is not None else None
+
+
+@dataclass(frozen=True)
+class CallCensus:
+    """What every call of a module calls, resolved as the rules resolve it during
+    their traversal (the same scopes, bound at the same moments).
+
+    ``callees``: the qualified names of called names and attributes (``SessionLocal``
+    in ``SessionLocal()``, as ``FileContext.resolve`` gives it). ``makers``: the names
+    whose call result is called in turn: ``sessionmaker`` in ``sessionmaker(...)()``,
+    and in ``maker()`` after a function-local ``maker = sessionmaker(...)``. A call
+    whose callee resolves to nothing is left out: no rule can know what it calls."""
+
+    callees: frozenset[str]
+    makers: frozenset[str]
+
+
+def survey_source(text: str, module: str, is_package: bool, path: str) -> tuple[ModuleSummary, CallCensus] | None:
+    """The module's summary and its call census, from one ``ast`` walk; None when
+    CPython cannot parse the module (or it nests too deeply to walk)."""
+    return _summarise(text, module, is_package, path, ([], []))
+
+
+def _summarise(
+    text: str, module: str, is_package: bool, path: str, census: tuple[list[str | None], list[str | None]] | None
+) -> tuple[ModuleSummary, CallCensus] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
-        collector = _Collector(text, module, is_package, _definition_lines(text))
-        return collector.collect(tree, path, _assignment_lines(text))
+        collector = _Collector(text, module, is_package, _definition_lines(text), census)
+        summary = collector.collect(tree, path, _assignment_lines(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    if census is None:
+        return summary, CallCensus(frozenset(), frozenset())
+    callees, makers = census
+    return summary, CallCensus(frozenset(filter(None, callees)), frozenset(filter(None, makers)))
 
 
 # -- names -------------------------------------------------------------------------
@@ -297,7 +329,15 @@ class _Frame:
 
 
 class _Collector:
-    def __init__(self, text: str, module: str, is_package: bool, def_lines: dict[str, list[int]]) -> None:
+    def __init__(
+        self,
+        text: str,
+        module: str,
+        is_package: bool,
+        def_lines: dict[str, list[int]],
+        census: tuple[list[str | None], list[str | None]] | None = None,
+    ) -> None:
+        self.census = census
         self.source = _Source(text.splitlines())
         self.module = module
         self.is_package = is_package
@@ -659,10 +699,32 @@ class _Collector:
         return config
 
     def _visit_call(self, node: ast.Call) -> None:
+        if self.census is not None:
+            self._count_call(node)
         if self.frames:
             callee = _resolve_callee(self.scope, node.func)
             if callee is not None:
                 self.frames[-1].calls.append(callee)
+
+    def _count_call(self, node: ast.Call) -> None:
+        """The census entry of a call, mirroring ``_sqlalchemy.session_call_origin``."""
+        callees, makers = self.census  # type: ignore[misc]
+        func = node.func
+        if isinstance(func, ast.Call):
+            makers.append(_resolve(self.scope, func.func))
+            return
+        qualname = _resolve(self.scope, func)
+        if qualname is not None:
+            callees.append(qualname)
+            return
+        identifier = _name(func)
+        found = _lookup(self.scope, identifier) if identifier is not None else None
+        if found is not None and found[1].kind == "assign":
+            value = found[1].value
+            if isinstance(value, ast.Await):
+                value = value.value
+            if isinstance(value, ast.Call) and not isinstance(value.func, ast.Call):
+                makers.append(_resolve(found[0], value.func))
 
     def _returned_callee(self, scope: Scope, value: ast.AST | None) -> str | None:
         if isinstance(value, ast.Await):

@@ -547,6 +547,16 @@ class ProjectIndex:
         if module in self._paths and module not in self._summaries:
             self._summaries[module] = summarise(tree, text, module, module in self._packages, self.relative_path(self._paths[module]))
 
+    def add_summary(self, module: str, summary: ModuleSummary, digest: str) -> None:
+        """Keep a summary the linter made of a module (of content hash ``digest``) while
+        linting it, as if the index had made it."""
+        path = self._paths.get(module)
+        if path is None or module in self._summaries:
+            return
+        self._summaries[module] = summary
+        self._hashes.setdefault(module, digest)
+        self.new_summaries[str(path)] = (digest, summary)
+
     def _summarise_path(self, module: str) -> ModuleSummary | None:
         path = self._paths.get(module)
         if path is None:

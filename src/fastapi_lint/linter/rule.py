@@ -12,6 +12,7 @@ from fastapi_lint.linter.diagnostics import Applicability, Edit, Fix
 if TYPE_CHECKING:
     import libcst as cst
 
+    from fastapi_lint.linter.ast_summary import CallCensus
     from fastapi_lint.linter.context import FileContext
     from fastapi_lint.linter.index import ProjectIndex
 
@@ -120,10 +121,20 @@ class Rule(_Documented):
     # True when the triggers can only matter in code: a file whose triggers all sit in
     # comments and (non-f) string literals is not parsed for this rule either.
     triggers_in_code: ClassVar[bool] = False
+    # True when ``may_fire`` can tell from a module's call census (CPython's ``ast``,
+    # several times cheaper than LibCST's parse) that the rule cannot fire there.
+    surveys_calls: ClassVar[bool] = False
 
     def __init__(self, context: FileContext, settings: Mapping[str, Any]) -> None:
         self.context = context
         self.settings = settings
+
+    @classmethod
+    def may_fire(cls, census: "CallCensus", index: ProjectIndex) -> bool:
+        """False only when no call of the module (``census``) can be one the rule
+        reports: the module is then not parsed for this rule. Must never be False
+        where a traversal would report something."""
+        return True
 
     def report(self, node: "cst.CSTNode", message: str, fix: FixSpec | None = None) -> None:
         self.context.report(self, node, message, fix)

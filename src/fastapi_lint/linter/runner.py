@@ -73,11 +73,15 @@ def lint_file(
     result.source = source
     text = source.text
     active = _active_rules(rules, text)
+    parsed_by_cpython = False
+    if SURVEY_CALLS and any(rule.rule.surveys_calls for rule in active):
+        active, parsed_by_cpython = _surveyed_rules(active, path, source, index)
     if not active:
         # No rule can fire: CPython's own parser is enough to tell whether the file parses
         # (a file that does not gets no FAPI100: its noqa comments are not judged).
         judge_noqa = noqa is not None and noqa.reports_unused and mentions_noqa(text)
-        problem = quick_syntax_check(text, display_path) if check_syntax or judge_noqa else None
+        wanted = (check_syntax or judge_noqa) and not parsed_by_cpython
+        problem = quick_syntax_check(text, display_path) if wanted else None
         if problem is None:
             result.diagnostics.extend(suppress([], text, display_path, noqa))
         elif check_syntax:
@@ -107,6 +111,9 @@ _IN_CHILD = False
 # Whether rules with ``triggers_in_code`` look for their triggers outside comments and
 # strings only (off: anywhere in the text; tests compare both).
 CODE_TRIGGERS = True
+# Whether rules with ``surveys_calls`` judge a module's call census before it is parsed
+# (off: every module with their triggers is parsed; tests compare both).
+SURVEY_CALLS = True
 
 
 def _active_rules(rules: Sequence[ActiveRule], text: str) -> list[ActiveRule]:
@@ -120,6 +127,27 @@ def _active_rules(rules: Sequence[ActiveRule], text: str) -> list[ActiveRule]:
             if not (rule.rule.triggers and rule.rule.triggers_in_code) or any(word in code for word in rule.rule.triggers)
         ]
     return active
+
+
+def _surveyed_rules(
+    active: list[ActiveRule], path: Path, source: SourceFile, index: "ProjectIndex"
+) -> tuple[list[ActiveRule], bool]:
+    """The active rules left once those that survey calls have judged the module's call
+    census, and whether CPython parsed the module (then it has no syntax error).
+
+    The census comes with the module's summary (the same ``ast`` walk): the index keeps
+    it, as the rules would otherwise summarise the module again to resolve its names."""
+    from fastapi_lint.linter.ast_summary import survey_source
+    from fastapi_lint.linter.index import content_hash
+
+    module, is_package = index.module_name(path)
+    surveyed = survey_source(source.text, module, is_package, index.relative_path(path))
+    if surveyed is None:
+        return active, False
+    summary, census = surveyed
+    index.add_summary(module, summary, content_hash(source.raw))
+    kept = [rule for rule in active if not rule.rule.surveys_calls or rule.rule.may_fire(census, index)]
+    return kept, True
 
 
 def _lint_in_child(

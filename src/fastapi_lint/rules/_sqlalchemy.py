@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 if TYPE_CHECKING:
+    from fastapi_lint.linter.ast_summary import CallCensus
     from fastapi_lint.linter.context import FileContext
     from fastapi_lint.linter.index import ProjectIndex
 
@@ -195,6 +196,14 @@ def session_call_origin(
                 if makes_session_factory(context.index, context.resolve(value.func, found[0])):
                     return SessionOrigin("factory", None)
     return None
+
+
+def may_create_session(census: CallCensus, index: ProjectIndex) -> bool:
+    """Whether a call of the module (its ``census``) can be one ``session_call_origin``
+    finds a session origin for: the same questions, asked of every callee at once."""
+    return any(creates_session(index, callee) is not None for callee in census.callees) or any(
+        makes_session_factory(index, maker) for maker in census.makers
+    )
 
 
 Flavour = Literal["sync", "async"]

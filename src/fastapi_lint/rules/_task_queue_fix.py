@@ -189,7 +189,8 @@ class _Task:
     name: str
     is_async: bool
     symbol: Symbol
-    node: cst.FunctionDef
+    # The definition, for the fixes that edit it (Celery's); None otherwise.
+    node: cst.FunctionDef | None
 
 
 class TaskQueueFix:
@@ -288,9 +289,17 @@ class TaskQueueFix:
             raise NoFix(f"`{shown}` is not a function defined in this project")
         if symbol.kind != "function" or symbol.function is None or "." in symbol.function.name:
             raise NoFix(f"`{shown}` is not a module-level function (a method needs its instance in the worker)")
-        tree = self.index.tree(symbol.module.name)
-        node = _top_level_function(tree, symbol.function.name) if tree is not None else None
-        if node is None:
+        node: cst.FunctionDef | None = None
+        if self.queue == "celery":
+            # Celery decorates the task: its definition is edited.
+            tree = self.index.tree(symbol.module.name)
+            node = _top_level_function(tree, symbol.function.name) if tree is not None else None
+            found = node is not None
+        else:
+            # ARQ imports the task from a job wrapper: it must be a top-level ``def`` (the
+            # module's summary comes from CPython's parse: no LibCST parse is needed).
+            found = _defines_top_level_function(self.index, symbol.module.name, symbol.function.name)
+        if not found:
             raise NoFix(f"the definition of `{shown}` could not be read")
         return _Task(symbol.module.name, symbol.function.name, symbol.function.is_async, symbol, node)
 
@@ -780,6 +789,7 @@ class TaskQueueFix:
         own = self.context.module_name
         own_extra: Callable[[cst.Module], cst.Module] | None = None
         if not decorated:
+            assert task.node is not None
             if task.node.decorators:
                 raise NoFix(f"`{task.name}` already has decorators; adding `@{app[1]}.task` above them is not provably right")
             app_module, app_name = app
@@ -1094,6 +1104,33 @@ def _edit_params(
     new_keyword = [next(by_position) for _ in keyword]
     new_star_kwarg = next(by_position) if params.star_kwarg is not None else None
     return params.with_changes(params=new_positional, star_arg=new_star, kwonly_params=new_keyword, star_kwarg=new_star_kwarg)
+
+
+_TOP_LEVEL_FUNCTIONS: "weakref.WeakKeyDictionary[ProjectIndex, dict[str, frozenset[str] | None]]" = weakref.WeakKeyDictionary()
+
+
+def _defines_top_level_function(index: ProjectIndex, module: str, name: str) -> bool:
+    """Whether ``module``'s body defines a function ``name`` (``def``/``async def``),
+    read with CPython's ``ast`` (once per module and run)."""
+    known = _TOP_LEVEL_FUNCTIONS.setdefault(index, {})
+    source = index.source(module)  # also records the module as what the linted file depends on
+    if module not in known:
+        known[module] = _top_level_function_names(source.text) if source is not None else None
+    names = known[module]
+    return names is not None and name in names
+
+
+def _top_level_function_names(text: str) -> frozenset[str] | None:
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return frozenset(s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
 
 def _top_level_function(tree: cst.Module, name: str) -> cst.FunctionDef | None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.names import Scope
 from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, session_call_origin
+from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, may_create_session, session_call_origin
 from fastapi_lint.rules.unmanaged_session import analyse_session_name, argument_fate, call_text, is_with_item
+
+if TYPE_CHECKING:
+    from fastapi_lint.linter.ast_summary import CallCensus
+    from fastapi_lint.linter.index import ProjectIndex
 
 
 class GlobalSession(Rule):
@@ -129,6 +133,11 @@ class GlobalSession(Rule):
     fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
     triggers_in_code = True
+    surveys_calls = True
+
+    @classmethod
+    def may_fire(cls, census: CallCensus, index: ProjectIndex) -> bool:
+        return may_create_session(census, index)
 
     MESSAGE = (
         "{subject} holds a SQLAlchemy session from `{call}`{origin}, created once{when} and shared by every "

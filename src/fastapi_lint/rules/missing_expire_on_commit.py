@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
 import libcst as cst
 
@@ -14,7 +14,13 @@ from fastapi_lint.rules._sqlalchemy import (
     SYNC_SESSIONMAKERS,
 )
 
+if TYPE_CHECKING:
+    from fastapi_lint.linter.ast_summary import CallCensus
+    from fastapi_lint.linter.index import ProjectIndex
+
 Flavour = Literal["async", "sync"]
+
+_JUDGED = ASYNC_SESSION_CLASSES | ASYNC_SESSIONMAKERS | SYNC_SESSIONMAKERS | SYNC_SESSION_CLASSES
 
 KEYWORD = "expire_on_commit"
 
@@ -84,6 +90,12 @@ class MissingExpireOnCommit(Rule):
     fix_availability = "safe"
     triggers = ("Session", "sessionmaker")
     triggers_in_code = True
+    surveys_calls = True
+
+    @classmethod
+    def may_fire(cls, census: CallCensus, index: ProjectIndex) -> bool:
+        # ``_flavour`` judges only calls of these names (sync ones when configured to).
+        return any(index.canonical(callee) in _JUDGED for callee in census.callees)
     options = {
         "include-sync": Option(
             bool,

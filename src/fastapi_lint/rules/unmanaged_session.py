@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping, Sequence
 
 import libcst as cst
 
 from fastapi_lint.linter.context import FileContext
 from fastapi_lint.linter.rule import FixSpec, Invalid, Rule, Valid
-from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, origin_flavour, session_call_origin
+from fastapi_lint.rules._sqlalchemy import SESSION_TRIGGERS, SessionOrigin, may_create_session, origin_flavour, session_call_origin
+
+if TYPE_CHECKING:
+    from fastapi_lint.linter.ast_summary import CallCensus
+    from fastapi_lint.linter.index import ProjectIndex
 
 # Wrappers that close what they are given when their block ends.
 _CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
@@ -390,6 +394,11 @@ class UnmanagedSession(Rule):
     fix_availability = "unsafe"
     triggers = SESSION_TRIGGERS
     triggers_in_code = True
+    surveys_calls = True
+
+    @classmethod
+    def may_fire(cls, census: CallCensus, index: ProjectIndex) -> bool:
+        return may_create_session(census, index)
 
     NEVER_CLOSED = (
         "Session `{name}` from `{call}`{origin} in `{function}` is never closed: it leaks a database "

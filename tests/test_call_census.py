@@ -1,0 +1,212 @@
+"""The call census: a module none of whose calls can create or configure a session is
+not parsed for the session rules (FAPI301, FAPI302, FAPI303), and nothing is lost."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import write_project
+
+from fastapi_lint.linter import runner
+from fastapi_lint.linter.ast_summary import CallCensus, survey_source
+from fastapi_lint.linter.config import Settings
+from fastapi_lint.linter.engine import Engine, RunOptions
+from fastapi_lint.rules import ALL_RULES
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BENCH = Path(__file__).parent.parent / "bench"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+SURVEYING = [rule for rule in ALL_RULES if getattr(rule, "surveys_calls", False)]
+
+
+def census(code: str, module: str = "app.mod") -> CallCensus:
+    surveyed = survey_source(textwrap.dedent(code), module, False, module.replace(".", "/") + ".py")
+    assert surveyed is not None
+    return surveyed[1]
+
+
+def test_the_session_rules_survey_calls() -> None:
+    assert sorted(rule.code for rule in SURVEYING) == ["FAPI301", "FAPI302", "FAPI303"]
+
+
+def test_census_resolves_callees_as_the_traversal_does() -> None:
+    found = census(
+        """
+        import sqlalchemy.orm as orm
+        from sqlalchemy.ext.asyncio import async_sessionmaker as make
+        from .db import SessionLocal as Local
+
+        def handler(db):
+            db.query(1)                      # a parameter: nothing known
+            orm.Session(bind=None)
+            Local()
+            maker = make()
+            maker()
+            make(bind=None)()
+            helper()
+
+        def helper():
+            return 1
+        """
+    )
+    assert found.callees == frozenset(
+        {"sqlalchemy.orm.Session", "app.db.SessionLocal", "sqlalchemy.ext.asyncio.async_sessionmaker", "app.mod.helper"}
+    )
+    assert found.makers == frozenset({"sqlalchemy.ext.asyncio.async_sessionmaker"})
+
+
+def test_census_sees_calls_at_module_level_in_classes_and_defaults() -> None:
+    found = census(
+        """
+        from app.db import SessionLocal
+
+        db = SessionLocal()
+
+        class Repo:
+            session = SessionLocal()
+
+        def f(db=SessionLocal()):
+            pass
+        """
+    )
+    assert found.callees == frozenset({"app.db.SessionLocal"})
+
+
+def test_census_binds_names_when_the_traversal_does() -> None:
+    # The function-local import rebinds ``Session`` inside ``f`` only.
+    found = census(
+        """
+        from requests import Session
+
+        def f():
+            from sqlalchemy.orm import Session
+            return Session()
+
+        Session()
+        """
+    )
+    assert found.callees == frozenset({"sqlalchemy.orm.Session", "requests.Session"})
+
+
+def _findings(root: Path, survey: bool, monkeypatch: pytest.MonkeyPatch, settings: Settings | None = None) -> list[tuple]:
+    monkeypatch.setattr(runner, "SURVEY_CALLS", survey)
+    options = RunOptions(jobs=1, fixes_as_data=True)
+    result = Engine(settings or Settings(base_directory=root), options, cwd=root).run([root])
+    return sorted(
+        (d.path, d.line, d.column, d.code, d.message, d.fix.message if d.fix else None, d.fix.applicability if d.fix else None)
+        for d in result.diagnostics
+    )
+
+
+def _surveyed_cases():
+    for rule in SURVEYING:
+        for number, case in enumerate((*rule.VALID, *rule.INVALID)):
+            yield pytest.param(rule, case, id=f"{rule.code}-{number}")
+
+
+@pytest.mark.parametrize("rule, case", list(_surveyed_cases()))
+def test_census_drops_no_finding_on_rule_cases(rule, case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {**case.files, case.path: case.code} if case.code else dict(case.files))
+    settings = Settings(base_directory=tmp_path, rule_options={rule.code: dict(case.options)})
+    without = _findings(tmp_path, False, monkeypatch, settings)
+    assert _findings(tmp_path, True, monkeypatch, settings) == without, case.code
+
+
+def test_census_drops_no_finding_on_fixtures_examples_and_a_generated_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generated = tmp_path / "generated"
+    generate.generate(generated, 12)
+    (generated / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    roots = [FIXTURES, generated, *sorted(path for path in EXAMPLES.iterdir() if path.is_dir())]
+    session_codes = set()
+    for root in roots:
+        without = _findings(root, False, monkeypatch)
+        assert _findings(root, True, monkeypatch) == without, root.name
+        session_codes.update(finding[3] for finding in without if finding[3] in {"FAPI301", "FAPI302", "FAPI303"})
+    assert session_codes == {"FAPI301", "FAPI302", "FAPI303"}
+
+
+SERVICE = """\
+from sqlalchemy.orm import Session
+
+from app.crud import get_user
+
+
+def fetch(db: Session, user_id: int):
+    return get_user(db, user_id)
+"""
+
+HELPERS_WITHOUT_SESSION = """\
+def open_db():
+    return object()
+"""
+
+HELPERS_WITH_SESSION = """\
+from sqlalchemy.orm import sessionmaker
+
+SessionLocal = sessionmaker()
+
+
+def open_db():
+    return SessionLocal()
+"""
+
+JOB = """\
+from app.helpers import open_db
+
+
+def job():
+    db = open_db()
+    db.execute("select 1")
+"""
+
+
+def test_a_module_that_only_passes_sessions_around_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {"app/__init__.py": "", "app/crud.py": "def get_user(db, user_id):\n    return db.get(user_id)\n",
+                             "app/service.py": SERVICE})
+    parsed: list[str] = []
+    real = runner.parse_module
+
+    def counting(text: str, **kwargs):
+        parsed.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(runner, "parse_module", counting)
+    assert _findings(tmp_path, True, monkeypatch) == []
+    assert parsed == []
+    assert _findings(tmp_path, False, monkeypatch) == []
+    assert SERVICE in parsed  # the trigger words alone would have it parsed
+
+
+def test_a_cached_result_judged_by_the_census_follows_the_helper_it_calls(tmp_path: Path) -> None:
+    from test_cache import codes, run
+
+    write_project(tmp_path, {"app/__init__.py": "", "app/helpers.py": HELPERS_WITHOUT_SESSION, "app/job.py": JOB})
+    assert codes(run(tmp_path)) == []
+    (tmp_path / "app/helpers.py").write_text(HELPERS_WITH_SESSION)
+    assert codes(run(tmp_path)) == [("FAPI303", "app/job.py", 5)]
+    (tmp_path / "app/helpers.py").write_text(HELPERS_WITHOUT_SESSION)
+    assert codes(run(tmp_path)) == []
+
+
+def test_a_file_the_census_clears_still_gets_its_syntax_checked_and_noqa_judged(tmp_path: Path) -> None:
+    from test_cache import run
+
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/service.py": SERVICE.replace("return get_user", "return get_user  # noqa: FAPI303\n    return get_user"),
+        },
+    )
+    result = run(tmp_path, "--no-cache", "--output-format", "concise")
+    assert "FAPI100" in result.stdout and "app/service.py:7" in result.stdout, result.stdout
