@@ -64,10 +64,29 @@ def _child_fields(cls: type) -> tuple[str, ...]:
         fields = _FIELD_ORDER.get(cls.__name__) or tuple(
             f.name
             for f in dataclasses.fields(cls)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+            # A ``str`` field (``Name.value``) holds no node.
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace") and f.type not in (str, "str")
         )
         _fields_cache[cls] = fields
     return fields
+
+
+# Whether a field value's class is a node class: ``isinstance`` against LibCST's abstract
+# base class goes through ``ABCMeta.__instancecheck__``, a cost on every field visited.
+_node_classes: dict[type, bool] = {}
+
+
+def _is_node_class(cls: type) -> bool:
+    known = _node_classes.get(cls)
+    if known is None:
+        known = _node_classes[cls] = issubclass(cls, cst.CSTNode)
+    return known
+
+
+# The node classes ``_before_children`` / ``_after_children`` bind names for: most nodes
+# are none of them, and a set lookup is cheaper than the chain of tests.
+_BINDS_BEFORE = frozenset({cst.FunctionDef, cst.ClassDef, cst.Global, cst.Nonlocal, cst.For, cst.CompFor, cst.Import, cst.ImportFrom})
+_BINDS_AFTER = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.WithItem, cst.ExceptHandler})
 
 
 class Walker:
@@ -95,7 +114,8 @@ class Walker:
         if handlers:
             for handler in handlers:
                 handler(node)
-        self._before_children(node, cls)
+        if cls in _BINDS_BEFORE:
+            self._before_children(node, cls)
         self.ancestors.append(node)
         if cls is cst.FunctionDef or cls is cst.Lambda:
             self._walk_function(node)  # type: ignore[arg-type]
@@ -104,7 +124,8 @@ class Walker:
         else:
             self._walk_fields(node, _child_fields(cls))
         self.ancestors.pop()
-        self._after_children(node, cls)
+        if cls in _BINDS_AFTER:
+            self._after_children(node, cls)
         handlers = self._leave.get(cls)
         if handlers:
             for handler in handlers:
@@ -115,16 +136,18 @@ class Walker:
         return self.ancestors[-1] if self.ancestors else None
 
     def _walk_fields(self, node: cst.CSTNode, fields: Iterable[str]) -> None:
+        walk = self.walk
         for name in fields:
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if isinstance(value, cst.CSTNode):
-                self.walk(value)
-            elif isinstance(value, (tuple, list)):
+            cls = type(value)
+            if cls is tuple or cls is list:
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        self.walk(item)
+                    if _is_node_class(type(item)):
+                        walk(item)
+            elif _is_node_class(cls):
+                walk(value)
 
     def _walk_function(self, node: cst.FunctionDef | cst.Lambda) -> None:
         params = node.params
