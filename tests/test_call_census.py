@@ -210,3 +210,19 @@ def test_a_file_the_census_clears_still_gets_its_syntax_checked_and_noqa_judged(
     )
     result = run(tmp_path, "--no-cache", "--output-format", "concise")
     assert "FAPI100" in result.stdout and "app/service.py:7" in result.stdout, result.stdout
+
+
+def test_a_module_summarised_for_another_still_gets_its_syntax_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # ``app/main.py`` is linted first and looks up ``app.util``: the index tries to summarise
+    # it. Only a module CPython parsed in this run skips the syntax check.
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/a_main.py": "from app.util import make_db\n\n\ndef run():\n    db = make_db()\n    db.close()\n",
+            "app/util.py": "def make_db(:\n    pass\n",
+            "app/z_fine.py": "from app.a_main import run\n\nVALUE = 1\n",
+        },
+    )
+    found = _findings(tmp_path, True, monkeypatch)
+    assert [(path, code) for path, _, _, code, *_ in found] == [("app/util.py", "FAPI000")]

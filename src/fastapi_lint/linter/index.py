@@ -20,6 +20,7 @@ from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, p
 if TYPE_CHECKING:
     import libcst as cst
 
+    from fastapi_lint.linter.ast_summary import CallCensus
     from fastapi_lint.linter.cache import SummaryStore
 
 PROJECT_MARKERS = ("pyproject.toml",)
@@ -302,6 +303,9 @@ class ProjectIndex:
         # (path -> (content hash, summary)).
         self.summary_store: "SummaryStore | None" = None
         self.new_summaries: dict[str, tuple[str, ModuleSummary]] = {}
+        # The call census of each module summarised from CPython's ``ast`` in this run, by
+        # name and content hash: the linter then needs no second parse to judge the module.
+        self._censuses: dict[tuple[str, str], "CallCensus"] = {}
 
     # -- modules -------------------------------------------------------------
 
@@ -572,11 +576,22 @@ class ProjectIndex:
             stored = self.summary_store.load(digest, module, is_package, shown)
             if stored is not None:
                 return stored
-        summary = summarise_text(source.text, module, is_package, shown)
+        from fastapi_lint.linter.ast_summary import survey_source
+
+        surveyed = survey_source(source.text, module, is_package, shown)
+        if surveyed is not None:
+            summary: ModuleSummary | None = surveyed[0]
+            self._censuses[module, digest] = surveyed[1]
+        else:
+            summary = summarise_text(source.text, module, is_package, shown)
         if summary is None:
             return None
         self.new_summaries[str(path)] = (digest, summary)
         return summary
+
+    def census(self, module: str, digest: str) -> "CallCensus | None":
+        """The call census of the module with that content, when this run summarised it."""
+        return self._censuses.get((module, digest))
 
     # -- symbols -------------------------------------------------------------
 

@@ -80,7 +80,7 @@ def lint_file(
         # No rule can fire: CPython's own parser is enough to tell whether the file parses
         # (a file that does not gets no FAPI100: its noqa comments are not judged).
         judge_noqa = noqa is not None and noqa.reports_unused and mentions_noqa(text)
-        wanted = (check_syntax or judge_noqa) and not parsed_by_cpython
+        wanted = (check_syntax or judge_noqa) and not (parsed_by_cpython or _summarised_from_cpython(path, source, index))
         problem = quick_syntax_check(text, display_path) if wanted else None
         if problem is None:
             result.diagnostics.extend(suppress([], text, display_path, noqa))
@@ -129,6 +129,13 @@ def _active_rules(rules: Sequence[ActiveRule], text: str) -> list[ActiveRule]:
     return active
 
 
+def _summarised_from_cpython(path: Path, source: SourceFile, index: "ProjectIndex") -> bool:
+    """Whether CPython parsed this very text in this run (to summarise it for the index)."""
+    from fastapi_lint.linter.index import content_hash
+
+    return index.census(index.module_name(path)[0], content_hash(source.raw)) is not None
+
+
 def _surveyed_rules(
     active: list[ActiveRule], path: Path, source: SourceFile, index: "ProjectIndex"
 ) -> tuple[list[ActiveRule], bool]:
@@ -141,11 +148,14 @@ def _surveyed_rules(
     from fastapi_lint.linter.index import content_hash
 
     module, is_package = index.module_name(path)
-    surveyed = survey_source(source.text, module, is_package, index.relative_path(path))
-    if surveyed is None:
-        return active, False
-    summary, census = surveyed
-    index.add_summary(module, summary, content_hash(source.raw))
+    digest = content_hash(source.raw)
+    census = index.census(module, digest)
+    if census is None:
+        surveyed = survey_source(source.text, module, is_package, index.relative_path(path))
+        if surveyed is None:
+            return active, False
+        summary, census = surveyed
+        index.add_summary(module, summary, digest)
     kept = [rule for rule in active if not rule.rule.surveys_calls or rule.rule.may_fire(census, index)]
     return kept, True
 

@@ -8,6 +8,7 @@ visits the same nodes.  Whitespace, comments and punctuation are not visited.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable, Iterable
 
 import libcst as cst
@@ -83,10 +84,14 @@ def _is_node_class(cls: type) -> bool:
     return known
 
 
-# The node classes ``_before_children`` / ``_after_children`` bind names for: most nodes
-# are none of them, and a set lookup is cheaper than the chain of tests.
-_BINDS_BEFORE = frozenset({cst.FunctionDef, cst.ClassDef, cst.Global, cst.Nonlocal, cst.For, cst.CompFor, cst.Import, cst.ImportFrom})
-_BINDS_AFTER = frozenset({cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.WithItem, cst.ExceptHandler})
+@functools.lru_cache(maxsize=None)
+def _binding_classes() -> tuple[frozenset[type], frozenset[type]]:
+    """The node classes ``_before_children`` / ``_after_children`` bind names for: most
+    nodes are none of them, and a set lookup is cheaper than the chain of tests. (Made on
+    first use: reading LibCST's classes imports LibCST, which a warm run never does.)"""
+    before = {cst.FunctionDef, cst.ClassDef, cst.Global, cst.Nonlocal, cst.For, cst.CompFor, cst.Import, cst.ImportFrom}
+    after = {cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.WithItem, cst.ExceptHandler}
+    return frozenset(before), frozenset(after)
 
 
 class Walker:
@@ -105,6 +110,7 @@ class Walker:
         self.is_package = is_package
         self._visit = visit
         self._leave = leave
+        self._binds_before, self._binds_after = _binding_classes()
         # Parents of the node being visited, innermost last.
         self.ancestors: list[cst.CSTNode] = []
 
@@ -114,7 +120,7 @@ class Walker:
         if handlers:
             for handler in handlers:
                 handler(node)
-        if cls in _BINDS_BEFORE:
+        if cls in self._binds_before:
             self._before_children(node, cls)
         self.ancestors.append(node)
         if cls is cst.FunctionDef or cls is cst.Lambda:
@@ -124,7 +130,7 @@ class Walker:
         else:
             self._walk_fields(node, _child_fields(cls))
         self.ancestors.pop()
-        if cls in _BINDS_AFTER:
+        if cls in self._binds_after:
             self._after_children(node, cls)
         handlers = self._leave.get(cls)
         if handlers:
