@@ -436,3 +436,26 @@ def test_global_session_planner_walks_each_module_once_per_run(tmp_path: Path, m
     newer = cst.parse_module(tree.code)
     planner._named_nodes(planner.View("app.users", view.path, view.shown, view.text, newer, None, False), index, "app.other")  # type: ignore[arg-type]
     assert walked[-1] == id(newer)
+
+
+def test_the_restructure_is_planned_only_where_fixes_are_fixed_previewed_or_reported(tmp_path: Path) -> None:
+    """FAPI101's plan rewrites every import of the project with LibCST (seconds on a large
+    project): a plain text report leaves it out, as it does FAPI301's."""
+    import shutil
+
+    from fastapi_lint.linter.config import Settings
+    from fastapi_lint.linter.engine import Engine, RunOptions
+
+    root = tmp_path / "layered_app"
+    shutil.copytree(Path(__file__).parent.parent / "examples" / "layered_app", root)
+
+    def layout_finding(**options: bool):  # type: ignore[no-untyped-def]
+        result = Engine(Settings(base_directory=root), RunOptions(jobs=1, **options), cwd=root).run([root])
+        [finding] = [d for d in result.diagnostics if d.code == "FAPI101"]
+        return finding
+
+    plain = layout_finding(fixes_as_data=False)
+    assert plain.fix is None and "No automatic fix" not in plain.message
+    planned = layout_finding(fixes_as_data=True)
+    assert planned.fix is not None and planned.fix.applicability == "unsafe"
+    assert planned.message == plain.message

@@ -257,6 +257,11 @@ class LayerBasedLayout(ProjectRule):
     attribute of its old package after `from app import models`) they are listed
     in the message and the fix is offered only with the `force-restructure` option.
 
+    Planning the restructure rewrites every import of the project, so a plain
+    report (text output) leaves it out, with its reasons: it is planned with
+    `--fix`, `--diff` and the JSON, JSON-lines and SARIF output formats (the
+    reason "two layered packages in one project" is given everywhere).
+
     ## Options
     - `extra-layers` (list of str, default `[]`): more folder names to treat as
       layers, each as its own layer (`["managers", "adapters"]`).
@@ -313,7 +318,10 @@ class LayerBasedLayout(ProjectRule):
                 flagged.append(package)
         # One restructure per project: two layered packages in one project are left to do by hand.
         if len(findings) == 1:
-            findings[0] = self._with_fix(findings[0], flagged[0], index, kinds, words)
+            # Planning rewrites every import of the project with LibCST (seconds on a
+            # large project): left to runs that fix, preview or report fixes as data.
+            if index.plan_project_fixes:
+                findings[0] = self._with_fix(findings[0], flagged[0], index, kinds, words)
         else:
             reason = self.NO_FIX.format(reasons=f"the project has {len(findings)} layered packages (the fix restructures one)")
             findings = [replace(finding, message=finding.message + reason) for finding in findings]
