@@ -181,7 +181,7 @@ def session_call_origin(
         if qualname.startswith(context.module_name + "."):
             # The linted module's summary from the tree already parsed, not from the file again.
             context.index.add_tree(context.module_name, context.tree, context.text)
-        origin = creates_session(context.index, qualname)
+        origin = remembered_origin(context.index, qualname)
         if cache is not None:
             cache[qualname] = origin
         return origin
@@ -201,9 +201,16 @@ def session_call_origin(
 def may_create_session(census: CallCensus, index: ProjectIndex) -> bool:
     """Whether a call of the module (its ``census``) can be one ``session_call_origin``
     finds a session origin for: the same questions, asked of every callee at once."""
-    return any(creates_session(index, callee) is not None for callee in census.callees) or any(
-        makes_session_factory(index, maker) for maker in census.makers
+    return any(remembered_origin(index, callee) is not None for callee in census.callees) or any(
+        index.remember(("makes_session_factory", maker), lambda: makes_session_factory(index, maker))
+        for maker in census.makers
     )
+
+
+def remembered_origin(index: ProjectIndex, qualname: str) -> SessionOrigin | None:
+    """``creates_session(index, qualname)``, answered once per run for the whole project
+    (modules calling the same helpers ask the same question)."""
+    return index.remember(("creates_session", qualname), lambda: creates_session(index, qualname))
 
 
 Flavour = Literal["sync", "async"]
