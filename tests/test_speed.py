@@ -459,3 +459,24 @@ def test_the_restructure_is_planned_only_where_fixes_are_fixed_previewed_or_repo
     planned = layout_finding(fixes_as_data=True)
     assert planned.fix is not None and planned.fix.applicability == "unsafe"
     assert planned.message == plain.message
+
+
+@pytest.mark.parametrize("path", POSITION_SAMPLE, ids=lambda path: path.name)
+def test_a_parse_without_node_checks_gives_the_same_tree_and_restores_the_checks(path: Path) -> None:
+    from fastapi_lint.linter.source import parse_module
+
+    text = path.read_text(encoding="utf-8")
+    unchecked = parse_module(text, probe=False, valid_python=True)
+    checked = parse_module(text, probe=False)
+    assert isinstance(unchecked, cst.Module) and unchecked.deep_equals(checked) and unchecked.code == text
+    # Nodes built afterwards (by fixes) are checked again.
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
+
+
+def test_node_checks_are_restored_when_the_parse_fails() -> None:
+    from fastapi_lint.linter.source import SyntaxProblem, parse_module
+
+    assert isinstance(parse_module("def f(:\n", probe=False, valid_python=True), SyntaxProblem)
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")

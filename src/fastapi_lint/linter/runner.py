@@ -90,7 +90,8 @@ def lint_file(
     if (isolate or is_risky(text)) and not _IN_CHILD:
         lint = lambda: lint_file(path, display_path, rules, index, source, check_syntax, noqa)  # noqa: E731
         return _lint_in_child(result, display_path, lint, index)
-    tree = parse_module(text, probe=False)
+    valid_python = parsed_by_cpython or _summarised_from_cpython(path, source, index)
+    tree = parse_module(text, probe=False, valid_python=valid_python)
     if isinstance(tree, SyntaxProblem):
         if check_syntax:
             # CPython's message and position are the ones users know; LibCST's is the fallback.

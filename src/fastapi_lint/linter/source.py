@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from fastapi_lint.linter import observe
 
@@ -163,10 +164,13 @@ def probe_in_child(text: str, seconds: float | None = None) -> ParserFailure | N
     return None
 
 
-def parse_module(text: str, probe: bool = True) -> "cst.Module | SyntaxProblem":
+def parse_module(text: str, probe: bool = True, valid_python: bool = False) -> "cst.Module | SyntaxProblem":
     """Parse with LibCST; a syntax error (or a tree too deep to parse) becomes a SyntaxProblem,
     and a file that crashes or stalls the native parser a ParserFailure (unless ``probe``
-    is off: the caller has isolated the parse itself)."""
+    is off: the caller has isolated the parse itself).
+
+    ``valid_python``: CPython has parsed this text, so the parsed nodes need none of the
+    checks LibCST makes of every node it builds (a seventh of the parse)."""
     import libcst as cst
 
     if probe and is_risky(text):
@@ -174,12 +178,34 @@ def parse_module(text: str, probe: bool = True) -> "cst.Module | SyntaxProblem":
         if failure is not None:
             return failure
     try:
+        if valid_python:
+            with _unchecked_nodes():
+                return cst.parse_module(text)
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         first_line = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
         return SyntaxProblem(first_line, error.raw_line, error.raw_column + 1)
     except RecursionError:
         return SyntaxProblem("code nested too deeply to parse", 1, 1)
+
+
+@contextlib.contextmanager
+def _unchecked_nodes() -> Iterator[None]:
+    """LibCST validates each node as it is built (``CSTNode.__post_init__``), which its
+    parser does not need for code that parses (LibCST's own note says as much); nodes made
+    by fixes are built outside this block and still checked."""
+    from libcst._nodes.base import CSTNode
+
+    checked = CSTNode.__dict__["__post_init__"]
+    CSTNode.__post_init__ = _no_check  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CSTNode.__post_init__ = checked  # type: ignore[method-assign]
+
+
+def _no_check(self: object) -> None:
+    pass
 
 
 # Comments and string literals, left to right (a ``#`` inside a string is part of the
