@@ -108,7 +108,7 @@ class FileContext:
             edit.node for report in self._reports if report.fix is not None and edits_wanted for edit in report.fix.node_edits
         ]
         hints = [report.statement for report in self._reports if report.statement is not None]
-        positions, spans = node_positions(self.tree, [report.node for report in self._reports], edited, hints)
+        positions, spans = node_positions(self.tree, [report.node for report in self._reports], edited, hints, self.text)
         result = []
         for report in self._reports:
             where = positions[id(report.node)]

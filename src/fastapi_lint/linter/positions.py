@@ -7,6 +7,8 @@ a handful of nodes: one code generation that records token counts instead of lin
 and columns, stops after the last wanted node, and turns token counts into lines and
 columns at the end gives the same ranges (``PositionProvider`` for findings,
 ``WhitespaceInclusivePositionProvider`` for the spans of edits) several times cheaper.
+Given the top-level statements holding those nodes and the source text, only those
+statements are generated: the code before each is found in the text.
 """
 
 from __future__ import annotations
@@ -104,18 +106,20 @@ def node_positions(
     nodes: Iterable[cst.CSTNode],
     spans: Iterable[cst.CSTNode] = (),
     statements: Iterable[cst.CSTNode] = (),
+    source: str | None = None,
 ) -> tuple[dict[int, CodeRange], dict[int, CodeRange]]:
     """The ranges of ``nodes`` as ``PositionProvider`` gives them and of ``spans`` as
     ``WhitespaceInclusivePositionProvider`` does, keyed by ``id(node)``.
 
-    ``statements``: top-level statements that likely hold every node (a hint): the
-    others are generated without recording anything, which is cheaper and gives the
-    same tokens; when a node is not found in them, the whole module is recorded."""
+    ``statements``: top-level statements that likely hold every node (a hint): only they
+    are recorded; when a node is not found in them, the whole module is recorded.
+    ``source``: the text ``module`` was parsed from (its code: LibCST round-trips it),
+    where the hinted statements are looked up instead of generating the code before them."""
     nodes = list(nodes)
     spans = list(spans)
     wanted = {id(node) for node in (*nodes, *spans)}
     state = _TokenCountingState(module, wanted)
-    if state.pending and not _record_statements(module, state, statements):
+    if state.pending and not _record_statements(module, state, statements, source):
         state = _TokenCountingState(module, wanted)
         try:
             module._codegen(state)
@@ -136,26 +140,70 @@ def node_positions(
     return ranges(state.syntactic, nodes), ranges(state.inclusive, spans)
 
 
-def _record_statements(module: cst.Module, state: _TokenCountingState, statements: Iterable[cst.CSTNode]) -> bool:
-    """Generate the module, recording positions only within ``statements`` (top-level
-    ones): the tokens are the same as with ``module._codegen(state)``, and so are the
-    counts recorded for the nodes in those statements (a parsed tree holds each node
-    once). False when a wanted node was not met (it is elsewhere): the caller starts again."""
+def _record_statements(
+    module: cst.Module, state: _TokenCountingState, statements: Iterable[cst.CSTNode], source: str | None
+) -> bool:
+    """Record positions within ``statements`` (top-level ones) only. The code before each
+    of them (the header, statements not hinted) becomes one token, so the tokens joined
+    are the module's code, as with ``module._codegen(state)``, and line and column
+    counts come out the same. That token is the stretch of ``source`` before the
+    statement when the statement's code occurs once only in what is left of ``source``
+    (it is the module's code: the statement can only be there); else it is generated.
+    False when a wanted node was not met (it is elsewhere): the caller starts again."""
     marked = {id(statement) for statement in statements}
     if not marked or id(module) in state.pending:
         return False
-    plain = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
-    # The same list: every token lands where the full generation would put it. Top-level
-    # statements start with no indentation in force.
-    plain.tokens = state.tokens
-    try:
-        for header in module.header:
-            header._codegen(plain)
-        for statement in module.body:
-            statement._codegen(state if id(statement) in marked else plain)
-    except _Finished:
-        return True
+    tokens = state.tokens
+    # Nodes generated since ``cursor`` (the end of the last recorded statement in
+    # ``source``), whose code is not among the tokens yet.
+    skipped: list[cst.CSTNode] = list(module.header)
+    cursor = 0
+    for statement in module.body:
+        if id(statement) not in marked:
+            skipped.append(statement)
+            continue
+        # A place for the code before the statement, known once the statement's is.
+        gap = len(tokens)
+        tokens.append("")
+        findable = _findable(module, statement, source)
+        try:
+            statement._codegen(state)
+        except _Finished:
+            # Only a beginning of the statement's code is known: it starts in the same
+            # place (and where it occurs once, so does the whole).
+            tokens[gap] = _code_before(module, skipped, "".join(tokens[gap + 1 :]), findable, cursor)
+            return True
+        code = "".join(tokens[gap + 1 :])
+        tokens[gap] = _code_before(module, skipped, code, findable, cursor)
+        cursor += len(tokens[gap]) + len(code)
+        skipped = []
     return False
+
+
+def _findable(module: cst.Module, statement: cst.CSTNode, source: str | None) -> str | None:
+    """``source``, unless ``statement``'s code may not be in it as generated: the module's
+    last newline is left out of its code (``pop_trailing_newline``) and the last
+    statement's code, generated alone, ends with it; it could then be found elsewhere."""
+    if not module.has_trailing_newline and not module.footer and statement is module.body[-1]:
+        return None
+    return source
+
+
+def _code_before(module: cst.Module, skipped: list[cst.CSTNode], code: str, source: str | None, cursor: int) -> str:
+    """The code of ``skipped`` (nodes just before a statement whose code starts with
+    ``code``), which starts at ``cursor`` in ``source``."""
+    if not skipped:
+        return ""
+    if source is not None and code:
+        found = source.find(code, cursor)
+        if found >= 0 and source.find(code, found + 1) < 0:
+            return source[cursor:found]
+    # Not found once only (a repeated ``pass``, a last line without its newline): the
+    # code is generated, as the module's generation would.
+    plain = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    for node in skipped:
+        node._codegen(plain)
+    return "".join(plain.tokens)
 
 
 def _line_columns(tokens: list[str], counts: set[int]) -> dict[int, CodePosition]:
