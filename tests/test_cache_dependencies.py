@@ -438,3 +438,37 @@ def test_the_layout_rule_is_not_run_again_while_the_module_list_is_unchanged(
     (tmp_path / "app/routers/orders.py").write_text("X = 1\n")
     assert_same_as_without_cache(tmp_path, cache)
     assert len(runs) == 5
+
+
+def test_what_workers_learn_of_the_searched_words_is_kept(tmp_path: Path) -> None:
+    # Enough files for forked workers: the searches run there, and what they learn of
+    # each module's words comes back to be stored.
+    modules = {f"app/m{number}.py": f"VALUE_{number} = {number}\n" for number in range(60)}
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/routers/__init__.py": "", "app/routers/users.py": ROUTER,
+         "app/services/__init__.py": "", "app/services/mail.py": HEAVY_SERVICE, **modules},
+    )
+    cache = tmp_path / ".cache"
+    engine = Engine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=2), cwd=tmp_path)
+    assert [d.code for d in engine.run([tmp_path]).diagnostics] == ["FAPI401"]
+    from fastapi_lint.linter.cache import load as load_cache
+
+    (stored,) = cache.glob("*/*.json")
+    memo = load_cache(stored).words
+    assert "WorkerSettings" in memo.found and len(memo.tested) >= 60
+
+
+def test_the_word_memo_answers_only_for_contents_tested_with_every_word() -> None:
+    from fastapi_lint.linter.index import WordMemo
+
+    contents = [("a", "import arq"), ("b", "x = 1"), ("c", "celery")]
+    first, second = WordMemo(), WordMemo()
+    first.learn("arq", contents, {"a"})
+    second.learn("celery", contents[1:], {"c"})
+    first.merge(second)
+    # "a" was never tested for "celery": the merged memo no longer answers for it.
+    assert first.tested == {"b", "c"}
+    assert first.found == {"arq": set(), "celery": {"c"}}
+    first.add_content("d", "arq and celery")
+    assert first.found == {"arq": {"d"}, "celery": {"c", "d"}}

@@ -231,9 +231,9 @@ class WordMemo:
         self.used |= other.used
         self.changed = True
 
-    def learn(self, word: str, contents: "list[tuple[str, str]]") -> None:
-        """A word tested on every content of a project (hash, text): the memo keeps the
-        contents it can answer every word for."""
+    def learn(self, word: str, contents: "list[tuple[str, str]]", positives: set[str]) -> None:
+        """A word tested on every content of a project (hash, text), ``positives`` the
+        hashes of those holding it: the memo keeps the contents it can answer every word for."""
         if word in self.found:
             return
         current = {digest for digest, _ in contents}
@@ -242,7 +242,7 @@ class WordMemo:
         self.tested &= current
         for digests in self.found.values():
             digests &= self.tested
-        self.found[word] = {digest for digest, text in contents if word in text}
+        self.found[word] = positives & self.tested
         self.changed = True
 
 
@@ -424,6 +424,8 @@ class ProjectIndex:
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._hashes: dict[str, str] = {}
         self._texts: dict[str, str] = {}
+        # The hash of the bytes each text was decoded from (what the word memo is keyed by).
+        self._text_digests: dict[str, str] = {}
         self._sources: dict[str, "SourceFile | None"] = {}
         self._trees: dict[str, "cst.Module | None"] = {}
         self._suffixes: dict[str, str | None] | None = None
@@ -560,7 +562,8 @@ class ProjectIndex:
                 try:
                     source = read_source(path)
                     text = source.text
-                    self._hashes.setdefault(module, content_hash(source.raw))
+                    self._text_digests[module] = digest = content_hash(source.raw)
+                    self._hashes.setdefault(module, digest)
                 except SourceError:
                     pass
             self._texts[module] = text
@@ -604,7 +607,9 @@ class ProjectIndex:
                     self._all_texts = [(module, self._text(module)) for module in self._paths]
                 found = dict.fromkeys(module for module, text in self._all_texts if word in text)
                 if memo is not None and self.digest_of is not None:
-                    memo.learn(word, self._all_contents())
+                    digests = self._text_digests
+                    positives = {digests[module] for module in found if module in digests}
+                    memo.learn(word, self._all_contents(), positives)
             self._words[word] = found
         return found
 
@@ -622,7 +627,7 @@ class ProjectIndex:
                 continue
             # A content not seen yet: read, and every known word tested on it.
             text = self._text(module)
-            read = self._hashes.get(module)
+            read = self._text_digests.get(module)
             if read is not None:
                 memo.add_content(read, text)
             if word in text:
@@ -633,7 +638,7 @@ class ProjectIndex:
         """(content hash, text) of every module read whole (after a full pass)."""
         contents = []
         for module, text in self._all_texts or ():
-            digest = self._hashes.get(module)
+            digest = self._text_digests.get(module)
             if digest is not None:
                 contents.append((digest, text))
         return contents
