@@ -10,8 +10,9 @@ temporary file then renamed, so two runs at once never leave one half-written (f
 findings, the last run wins; a summary's file never changes once written); a file that
 does not parse or does not have the expected shape is discarded, never trusted (an
 entry of the findings is checked when it is used: a malformed one counts as absent).
-Each file's entry is stored as one JSON string, parsed when the file is checked (its
-lookups only when the module names changed) and written back as it was when unchanged.
+The findings file is one JSON object laid out a line per file, so that a run parses
+only the entries it checks (their lookups only when the module names changed) and
+writes back the others as they were.
 
 A file's findings are reused when its bytes are unchanged and so is everything its
 rules consulted elsewhere: the parts of other modules' summaries they read (the
@@ -40,7 +41,7 @@ from fastapi_lint.linter.observe import ignored_by_git
 from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary, WordMemo
 from fastapi_lint.linter.rule import ProjectFinding
 
-_FORMAT = 4
+_FORMAT = 5
 _SUMMARIES = "summaries"
 _ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
@@ -211,19 +212,36 @@ def summary_store(path: Path) -> SummaryStore:
     return SummaryStore(path.parent / _SUMMARIES)
 
 
+# The cache file is one JSON object laid out a line per file's entry, so that a run
+# finds each entry by splitting lines (parsing only the entries it uses) and writes
+# back the entries it did not change as they were, instead of parsing and encoding
+# every one: '{"header":{...},"files":{' / '"<path>":<entry>,' per file / '}}'.
+_HEAD, _FILES, _END = '{"header":', ',"files":{', "}}"
+_DECODER = json.JSONDecoder()
+
+
 def load(path: Path) -> CacheData:
     """The cache at ``path``; empty when it is missing, unreadable or malformed."""
     store = summary_store(path)
     try:
-        data = json.loads(path.read_bytes())
+        lines = path.read_bytes().decode("utf-8").split("\n")
+        first, last = lines[0], lines[-1]
+        if not (first.startswith(_HEAD) and first.endswith(_FILES) and last == _END):
+            raise ValueError("bad cache")
+        data = json.loads(first[len(_HEAD) : -len(_FILES)])
         if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("version") != __version__:
             return CacheData(summary_store=store)
-        files = data["files"]
         projects = data.get("projects", {})
-        if not isinstance(files, dict) or not isinstance(projects, dict):
+        if not isinstance(projects, dict):
             raise ValueError("bad cache")
-        return CacheData(StoredFiles(files), {}, projects, store, _word_memo(data.get("words")))
-    except (OSError, UnicodeError, *_ERRORS):
+        files = StoredFiles()
+        for line in lines[1:-1]:
+            key, end = _DECODER.raw_decode(line)
+            if not isinstance(key, str) or line[end : end + 1] != ":":
+                raise ValueError("bad cache")
+            files[key] = line[end + 1 : -1] if line.endswith(",") else line[end + 1 :]
+        return CacheData(files, {}, projects, store, _word_memo(data.get("words")))
+    except (OSError, UnicodeError, RecursionError, *_ERRORS):
         return CacheData(summary_store=store)
 
 
@@ -255,18 +273,17 @@ def save(path: Path, cache: CacheData, contents: set[str] | None = None) -> None
     those and the files' recorded ones)."""
     # Entries of files that no longer exist would only grow the file.
     files = {key: entry for key, entry in cache.files.items() if os.path.exists(key)}
-    entries = {key: _file_entry_json(entry) for key, entry in sorted(files.items())}
     live = None
     if contents is not None:
         live = set(contents)
-        live.update(entry.split("\t", 1)[0] for entry in entries.values() if isinstance(entry, str))
-    payload = {
+        live.update(filter(None, map(_entry_content, files.values())))
+    header = {
         "format": _FORMAT,
         "version": __version__,
-        "files": entries,
         "projects": cache.projects,
         "words": _word_memo_json(cache.words, live),
     }
+    lines = [f"{json.dumps(key)}:{_file_entry_json(entry)}" for key, entry in sorted(files.items())]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignored_by_git(str(path.parent.parent))
@@ -274,7 +291,8 @@ def save(path: Path, cache: CacheData, contents: set[str] | None = None) -> None
         for digest, summary in cache.summaries.values():
             store.save(digest, summary)
         # ``json.dumps``, not ``json.dump``: only the former uses the C encoder.
-        text = json.dumps(payload, separators=(",", ":"))
+        head = _HEAD + json.dumps(header, separators=(",", ":")) + _FILES
+        text = "\n".join([head, ",\n".join(lines), _END] if lines else [head, _END])
         import tempfile  # imported when writing: a warm run writes nothing
 
         descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
@@ -354,33 +372,35 @@ def _edit(value: list[Any]) -> Edit:
 
 
 def _file_entry_json(entry: "FileEntry | str") -> str:
-    """An entry as stored: one JSON string, "content<TAB>dependencies<TAB>diagnostics<TAB>
-    lookups" (JSON escapes tabs), so that a run parses only the parts it uses and writes
-    back the entries it did not change as they were."""
+    """An entry as stored: ``[content, dependencies, diagnostics, lookups]``, the lookups
+    as a JSON text in a string (parsed only when the module names changed)."""
     if not isinstance(entry, FileEntry):
         return entry  # read from the file and not used in this run: written back as it was
     if entry.text is not None:
         return entry.text
     lookups = entry._lookups if isinstance(entry._lookups, str) else json.dumps(entry._lookups, separators=(",", ":"))
-    return "\t".join(
-        [
-            entry.content,
-            json.dumps(entry.dependencies, separators=(",", ":")),
-            json.dumps([_diagnostic_json(d) for d in entry.diagnostics], separators=(",", ":")),
-            lookups,
-        ]
-    )
+    diagnostics = [_diagnostic_json(d) for d in entry.diagnostics]
+    return json.dumps([entry.content, entry.dependencies, diagnostics, lookups], separators=(",", ":"))
 
 
 def _file_entry(value: str) -> FileEntry:
-    content, dependencies_text, diagnostics_text, lookups = value.split("\t")
-    dependencies = json.loads(dependencies_text)
-    diagnostics = json.loads(diagnostics_text)
-    if not isinstance(dependencies, dict) or not isinstance(diagnostics, list):
+    content, dependencies, diagnostics, lookups = json.loads(value)
+    if not all(isinstance(part, kind) for part, kind in ((content, str), (dependencies, dict), (diagnostics, list), (lookups, str))):
         raise ValueError("bad entry")
     # Dependencies and lookups are only ever compared with what is found now: a value of
     # another type than recorded is a difference (the file is linted again), never trusted.
     return FileEntry(content, [_diagnostic(item) for item in diagnostics], dependencies, lookups, value)
+
+
+def _entry_content(entry: "FileEntry | str") -> str | None:
+    """The content hash an entry was recorded for, without parsing the rest of it."""
+    if isinstance(entry, FileEntry):
+        return entry.content
+    try:
+        content, _ = _DECODER.raw_decode(entry, 1)
+    except (ValueError, TypeError):
+        return None
+    return content if isinstance(content, str) and entry.startswith("[") else None
 
 
 def _value_json(value: object) -> Any:
