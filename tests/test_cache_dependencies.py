@@ -253,3 +253,222 @@ def test_summaries_of_no_module_are_removed_once_they_outnumber_the_live_ones(tm
     engine = Engine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=1), cwd=tmp_path)
     engine.run([tmp_path / "app/services/mail.py"])
     assert len(stored()) > len(live) + 256
+
+
+# -- what a file read of another module, not the whole module ----------------------------
+
+SESSION_FACTORY = """\
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+engine = create_engine("sqlite://")
+SessionLocal = sessionmaker(bind=engine)
+"""
+
+CRUD = """\
+from app.db import SessionLocal
+
+
+def count_users() -> int:
+    db = SessionLocal()
+    return db.execute("select 1").scalar()
+"""
+
+PLAIN_HELPER = """\
+def make():
+    return 1
+"""
+
+SESSION_HELPER = """\
+from app.db import SessionLocal
+
+
+def make():
+    return SessionLocal()
+"""
+
+USES_HELPER = """\
+from app.helpers import make
+
+
+def run() -> int:
+    db = make()
+    return db.execute("select 1").scalar()
+"""
+
+
+def _sessions_project(root: Path) -> Path:
+    write_project(
+        root,
+        {
+            "app/__init__.py": "",
+            "app/db.py": SESSION_FACTORY,
+            "app/crud.py": CRUD,
+            "app/helpers.py": PLAIN_HELPER,
+            "app/use.py": USES_HELPER,
+        },
+    )
+    return root / ".cache"
+
+
+def _messages(diagnostics: list[Diagnostic], path: str) -> list[str]:
+    return [d.message for d in diagnostics if d.path == path]
+
+
+def test_an_edit_elsewhere_in_a_module_read_lints_only_that_module(tmp_path: Path) -> None:
+    # crud.py read where SessionLocal is defined (and what it is), not the rest of app/db.py.
+    cache = _sessions_project(tmp_path)
+    first, _ = cached_run(tmp_path, cache)
+    assert any("app/db.py:5" in message for message in _messages(first, "app/crud.py"))
+    (tmp_path / "app/db.py").write_text(SESSION_FACTORY + "\n\ndef unrelated() -> int:\n    return 1\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/db.py"]
+    # A helper that still names no session: what use.py found (no session there) holds.
+    (tmp_path / "app/helpers.py").write_text(PLAIN_HELPER + "\n\ndef other():\n    return 2\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/helpers.py"]
+
+
+def test_an_edit_of_what_a_file_read_lints_it_again(tmp_path: Path) -> None:
+    cache = _sessions_project(tmp_path)
+    cached_run(tmp_path, cache)
+    # The factory moves a line down: the finding's message names its new line.
+    (tmp_path / "app/db.py").write_text("# Sessions.\n" + SESSION_FACTORY)
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/crud.py", "app/db.py"]
+    diagnostics, _ = cached_run(tmp_path, cache)
+    assert any("app/db.py:6" in message for message in _messages(diagnostics, "app/crud.py"))
+    # The factory is no session factory any more: the finding goes.
+    (tmp_path / "app/db.py").write_text(SESSION_FACTORY.replace("sessionmaker(bind=engine)", "dict(bind=engine)"))
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/crud.py", "app/db.py"]
+    assert _messages(cached_run(tmp_path, cache)[0], "app/crud.py") == []
+
+
+def test_a_module_that_starts_naming_sessions_lints_its_callers_again(tmp_path: Path) -> None:
+    # use.py's rules skipped app/helpers.py because its text names no session; once it
+    # does, make() returns one and use.py leaks it.
+    cache = _sessions_project(tmp_path)
+    first, _ = cached_run(tmp_path, cache)
+    assert _messages(first, "app/use.py") == []
+    (tmp_path / "app/helpers.py").write_text(SESSION_HELPER)
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/helpers.py", "app/use.py"]
+    assert _messages(cached_run(tmp_path, cache)[0], "app/use.py")
+
+
+def test_a_module_linted_before_the_file_reading_it_is_a_dependency_too(tmp_path: Path) -> None:
+    # app/a.py is linted first, and its summary made from its own tree; b.py then reads
+    # it from there: b.py's findings still depend on a.py.
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/a.py": "from fastapi import BackgroundTasks\nimport httpx\n\n\ndef notify(x):\n"
+            '    httpx.post("https://example.com")\n\n\ndef route(bt: BackgroundTasks):\n    bt.add_task(notify, 1)\n',
+            "app/b.py": "from fastapi import BackgroundTasks\nfrom app.a import notify\n\n\n"
+            "def route(bt: BackgroundTasks):\n    bt.add_task(notify, 1)\n",
+        },
+    )
+    cache = tmp_path / ".cache"
+    first, _ = cached_run(tmp_path, cache)
+    assert sorted(d.path for d in first) == ["app/a.py", "app/b.py"]
+    text = (tmp_path / "app/a.py").read_text()
+    (tmp_path / "app/a.py").write_text(text.replace('httpx.post("https://example.com")', "return x"))
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/a.py", "app/b.py"]
+    assert cached_run(tmp_path, cache)[0] == []
+
+
+def test_a_search_of_every_module_reads_only_the_changed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Which modules hold the searched words is kept by content: once one module changes,
+    # checking the searches reads that module's text, not every module's.
+    modules = {f"app/m{number}.py": f"VALUE_{number} = {number}\n" for number in range(30)}
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/routers/__init__.py": "", "app/routers/users.py": ROUTER,
+         "app/services/__init__.py": "", "app/services/mail.py": HEAVY_SERVICE, **modules},
+    )
+    cache = tmp_path / ".cache"
+    cached_run(tmp_path, cache)
+    from fastapi_lint.linter.index import ProjectIndex
+
+    read: list[str] = []
+    original = ProjectIndex._text
+
+    def counting(self: ProjectIndex, module: str) -> str:
+        read.append(module)
+        return original(self, module)
+
+    monkeypatch.setattr(ProjectIndex, "_text", counting)
+    (tmp_path / "app/m3.py").write_text("VALUE_3 = 4\n")
+    _, linted = cached_run(tmp_path, cache)
+    assert linted == ["app/m3.py"]
+    assert set(read) <= {"app.m3"}
+    (tmp_path / "app/m4.py").write_text(WORKER)
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/m4.py", "app/routers/users.py"]
+
+
+def test_the_layout_rule_is_not_run_again_while_the_module_list_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi_lint.rules.layer_based_layout import LayerBasedLayout
+
+    layered = {
+        "app/__init__.py": "",
+        "app/routers/__init__.py": "",
+        "app/routers/users.py": "X = 1\n",
+        "app/routers/items.py": "X = 1\n",
+        "app/models/__init__.py": "",
+        "app/models/user.py": "X = 1\n",
+        "app/models/item.py": "X = 1\n",
+        "app/schemas/user.py": "X = 1\n",
+        "app/schemas/item.py": "X = 1\n",
+    }
+    write_project(tmp_path, {**layered, **{name.replace("app/", "other/"): text for name, text in layered.items()}})
+    cache = tmp_path / ".cache"
+    runs: list[int] = []
+    original = LayerBasedLayout.check_project
+
+    def counting(self: LayerBasedLayout, index):  # type: ignore[no-untyped-def]
+        runs.append(1)
+        return original(self, index)
+
+    monkeypatch.setattr(LayerBasedLayout, "check_project", counting)
+    first = assert_same_as_without_cache(tmp_path, cache)
+    assert first and len(runs) == 2  # with the cache, and without
+    assert sorted(d.code for d in cached_run(tmp_path, cache)[0]) == ["FAPI101", "FAPI101"]
+    (tmp_path / "app/routers/users.py").write_text("X = 2\n")
+    assert assert_same_as_without_cache(tmp_path, cache) == ["app/routers/users.py"]
+    assert len(runs) == 3  # only the run without the cache
+    (tmp_path / "app/routers/orders.py").write_text("X = 1\n")
+    assert_same_as_without_cache(tmp_path, cache)
+    assert len(runs) == 5
+
+
+def test_what_workers_learn_of_the_searched_words_is_kept(tmp_path: Path) -> None:
+    # Enough files for forked workers: the searches run there, and what they learn of
+    # each module's words comes back to be stored.
+    modules = {f"app/m{number}.py": f"VALUE_{number} = {number}\n" for number in range(60)}
+    write_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/routers/__init__.py": "", "app/routers/users.py": ROUTER,
+         "app/services/__init__.py": "", "app/services/mail.py": HEAVY_SERVICE, **modules},
+    )
+    cache = tmp_path / ".cache"
+    engine = Engine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=2), cwd=tmp_path)
+    assert [d.code for d in engine.run([tmp_path]).diagnostics] == ["FAPI401"]
+    from fastapi_lint.linter.cache import load as load_cache
+
+    (stored,) = cache.glob("*/*.json")
+    memo = load_cache(stored).words
+    assert "WorkerSettings" in memo.found and len(memo.tested) >= 60
+
+
+def test_the_word_memo_answers_only_for_contents_tested_with_every_word() -> None:
+    from fastapi_lint.linter.index import WordMemo
+
+    contents = [("a", "import arq"), ("b", "x = 1"), ("c", "celery")]
+    first, second = WordMemo(), WordMemo()
+    first.learn("arq", contents, {"a"})
+    second.learn("celery", contents[1:], {"c"})
+    first.merge(second)
+    # "a" was never tested for "celery": the merged memo no longer answers for it.
+    assert first.tested == {"b", "c"}
+    assert first.found == {"arq": set(), "celery": {"c"}}
+    first.add_content("d", "arq and celery")
+    assert first.found == {"arq": {"d"}, "celery": {"c", "d"}}

@@ -10,12 +10,20 @@ temporary file then renamed, so two runs at once never leave one half-written (f
 findings, the last run wins; a summary's file never changes once written); a file that
 does not parse or does not have the expected shape is discarded, never trusted (an
 entry of the findings is checked when it is used: a malformed one counts as absent).
+The findings file is one JSON object laid out a line per file, so that a run parses
+only the entries it checks (their lookups only when the module names changed) and
+writes back the others as they were.
 
-A file's findings are reused when its bytes and the bytes of every module whose
-summary its rules consulted are unchanged, and every module name its rules looked
-up still resolves the same way: editing the email helper that a router's
-background task calls re-lints the router. A search of every module for some words
-is recorded as the modules it found, not as every module read.
+A file's findings are reused when its bytes are unchanged and so is everything its
+rules consulted elsewhere: the parts of other modules' summaries they read (the
+definitions they looked up, with their lines), whether a module's text holds the
+words they looked for, the whole text of modules they read or parsed, and how every
+module name they looked up resolves. Editing the email helper that a router's
+background task calls re-lints the router; adding a function elsewhere in the
+helper's module does not. A search of every module for some words is recorded as
+the modules it found, not as every module read; which words each content holds is
+kept here too (``words``), so that checking a search reads only the modules that
+changed.
 """
 
 from __future__ import annotations
@@ -30,23 +38,52 @@ from typing import Any, Mapping
 from fastapi_lint import __version__
 from fastapi_lint.linter.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.linter.observe import ignored_by_git
-from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary
+from fastapi_lint.linter.index import AssignSummary, ClassSummary, FunctionSummary, ModuleSummary, WordMemo
 from fastapi_lint.linter.rule import ProjectFinding
 
-_FORMAT = 3
+_FORMAT = 5
 _SUMMARIES = "summaries"
 _ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
-@dataclass
 class FileEntry:
-    content: str
-    diagnostics: list[Diagnostic]
-    # Project files whose summaries the rules read: path -> content hash (and the
-    # engine's and the index's keys starting with "//").
-    dependencies: dict[str, str]
-    # Module names the rules looked up: name -> the module it resolved to (None: absent).
-    lookups: dict[str, str | None]
+    """One file's findings and what they depend on. Read from the cache file, it keeps
+    its stored text (written back as it was when unchanged) and parses the lookups only
+    when they are needed (when the project's module names changed)."""
+
+    __slots__ = ("content", "diagnostics", "dependencies", "_lookups", "text")
+
+    def __init__(
+        self,
+        content: str,
+        diagnostics: list[Diagnostic],
+        dependencies: dict[str, str],
+        lookups: "dict[str, str | None] | str",
+        text: str | None = None,
+    ) -> None:
+        self.content = content
+        self.diagnostics = diagnostics
+        # Project files whose summaries the rules read: path -> content hash (and the
+        # engine's and the index's keys starting with "//").
+        self.dependencies = dependencies
+        # Module names the rules looked up: name -> the module it resolved to (None:
+        # absent); as stored (JSON) until asked for.
+        self._lookups = lookups
+        # The entry as stored, when read from the cache file.
+        self.text = text
+
+    @property
+    def lookups(self) -> dict[str, str | None]:
+        """Raises ValueError when the stored lookups are malformed."""
+        if isinstance(self._lookups, str):
+            try:
+                value = json.loads(self._lookups)
+            except RecursionError:
+                raise ValueError("bad entry") from None
+            if not isinstance(value, dict):
+                raise ValueError("bad entry")
+            self._lookups = value
+        return self._lookups
 
 
 class StoredFiles(dict):  # type: ignore[type-arg]
@@ -59,11 +96,15 @@ class StoredFiles(dict):  # type: ignore[type-arg]
             return value if value is not None else default  # type: ignore[return-value]
         try:
             entry = _file_entry(value)
-        except _ERRORS:
+        except (*_ERRORS, RecursionError):
             del self[key]
             return default  # type: ignore[return-value]
         self[key] = entry
         return entry
+
+
+# Stale summaries the store keeps beyond the live ones.
+PRUNE_SLACK = 256
 
 
 class SummaryStore:
@@ -82,16 +123,22 @@ class SummaryStore:
         name = self.name(digest, module, is_package, path)
         return os.path.join(self.directory, name[:2], name)
 
-    def prune(self, live: set[str], slack: int = 256) -> None:
-        """Remove the summaries not named in ``live`` when there are more of them than
-        ``live`` plus ``slack`` (other configurations and projects sharing the folder
-        make theirs again when they need them)."""
+    def stored(self) -> "list[os.DirEntry[str]] | None":
+        """The summary files in the store (None when it cannot be listed)."""
         try:
             folders = [entry.path for entry in os.scandir(self.directory) if entry.is_dir(follow_symlinks=False)]
-            files = [entry for folder in folders for entry in os.scandir(folder)]
+            return [entry for folder in folders for entry in os.scandir(folder) if not entry.name.startswith(".")]
         except OSError:
+            return None
+
+    def prune(self, live: set[str], slack: int = PRUNE_SLACK, stored: "list[os.DirEntry[str]] | None" = None) -> None:
+        """Remove the summaries not named in ``live`` when there are more of them than
+        ``live`` plus ``slack`` (other configurations and projects sharing the folder
+        make theirs again when they need them). ``stored``: the store's files, if listed."""
+        files = stored if stored is not None else self.stored()
+        if files is None:
             return
-        stale = [entry.path for entry in files if entry.name not in live and not entry.name.startswith(".")]
+        stale = [entry.path for entry in files if entry.name not in live]
         if len(stale) <= len(live) + slack:
             return
         for path in stale:
@@ -142,6 +189,12 @@ class CacheData:
     # "<rule code> <project root>" -> [hash of the project's files, findings as stored]
     projects: dict[str, list[Any]] = field(default_factory=dict)
     summary_store: SummaryStore | None = None
+    # Which searched-for words each module content holds (see ``index.WordMemo``).
+    words: WordMemo = field(default_factory=WordMemo)
+
+
+# Words the memo keeps beyond those a run used (a rule may search for a word per module).
+MAX_WORDS = 256
 
 
 def cache_file(directory: Path, settings_key: str) -> Path:
@@ -159,32 +212,78 @@ def summary_store(path: Path) -> SummaryStore:
     return SummaryStore(path.parent / _SUMMARIES)
 
 
+# The cache file is one JSON object laid out a line per file's entry, so that a run
+# finds each entry by splitting lines (parsing only the entries it uses) and writes
+# back the entries it did not change as they were, instead of parsing and encoding
+# every one: '{"header":{...},"files":{' / '"<path>":<entry>,' per file / '}}'.
+_HEAD, _FILES, _END = '{"header":', ',"files":{', "}}"
+_DECODER = json.JSONDecoder()
+
+
 def load(path: Path) -> CacheData:
     """The cache at ``path``; empty when it is missing, unreadable or malformed."""
     store = summary_store(path)
     try:
-        data = json.loads(path.read_bytes())
+        lines = path.read_bytes().decode("utf-8").split("\n")
+        first, last = lines[0], lines[-1]
+        if not (first.startswith(_HEAD) and first.endswith(_FILES) and last == _END):
+            raise ValueError("bad cache")
+        data = json.loads(first[len(_HEAD) : -len(_FILES)])
         if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("version") != __version__:
             return CacheData(summary_store=store)
-        files = data["files"]
         projects = data.get("projects", {})
-        if not isinstance(files, dict) or not isinstance(projects, dict):
+        if not isinstance(projects, dict):
             raise ValueError("bad cache")
-        return CacheData(StoredFiles(files), {}, projects, store)
-    except (OSError, UnicodeError, *_ERRORS):
+        files = StoredFiles()
+        for line in lines[1:-1]:
+            key, end = _DECODER.raw_decode(line)
+            if not isinstance(key, str) or line[end : end + 1] != ":":
+                raise ValueError("bad cache")
+            files[key] = line[end + 1 : -1] if line.endswith(",") else line[end + 1 :]
+        return CacheData(files, {}, projects, store, _word_memo(data.get("words")))
+    except (OSError, UnicodeError, RecursionError, *_ERRORS):
         return CacheData(summary_store=store)
 
 
-def save(path: Path, cache: CacheData) -> None:
-    """Write the cache atomically; a failure to write only costs speed next time."""
+def _word_memo(value: Any) -> WordMemo:
+    """The stored memo; an empty one when malformed (searches then read every module)."""
+    try:
+        tested, found = value["tested"], value["found"]
+        if not isinstance(tested, list) or not isinstance(found, dict):
+            raise ValueError("bad memo")
+        if not all(isinstance(digest, str) for digest in tested):
+            raise ValueError("bad memo")
+        if not all(isinstance(word, str) and isinstance(digests, list) for word, digests in found.items()):
+            raise ValueError("bad memo")
+        return WordMemo(tested, {word: [str(digest) for digest in digests] for word, digests in found.items()})
+    except _ERRORS:
+        return WordMemo()
+
+
+def _word_memo_json(memo: WordMemo, live: set[str] | None) -> dict[str, Any]:
+    """The memo to store: the contents of ``live`` (when given), the words used last first."""
+    tested = memo.tested if live is None else memo.tested & live
+    words = sorted(memo.found, key=lambda word: (word not in memo.used, word))[: max(MAX_WORDS, len(memo.used))]
+    return {"tested": sorted(tested), "found": {word: sorted(memo.found[word] & tested) for word in words}}
+
+
+def save(path: Path, cache: CacheData, contents: set[str] | None = None) -> None:
+    """Write the cache atomically; a failure to write only costs speed next time.
+    ``contents``: the content hashes of the files seen in this run (the word memo keeps
+    those and the files' recorded ones)."""
     # Entries of files that no longer exist would only grow the file.
     files = {key: entry for key, entry in cache.files.items() if os.path.exists(key)}
-    payload = {
+    live = None
+    if contents is not None:
+        live = set(contents)
+        live.update(filter(None, map(_entry_content, files.values())))
+    header = {
         "format": _FORMAT,
         "version": __version__,
-        "files": {key: _file_entry_json(entry) for key, entry in sorted(files.items())},
         "projects": cache.projects,
+        "words": _word_memo_json(cache.words, live),
     }
+    lines = [f"{json.dumps(key)}:{_file_entry_json(entry)}" for key, entry in sorted(files.items())]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignored_by_git(str(path.parent.parent))
@@ -192,7 +291,8 @@ def save(path: Path, cache: CacheData) -> None:
         for digest, summary in cache.summaries.values():
             store.save(digest, summary)
         # ``json.dumps``, not ``json.dump``: only the former uses the C encoder.
-        text = json.dumps(payload, separators=(",", ":"))
+        head = _HEAD + json.dumps(header, separators=(",", ":")) + _FILES
+        text = "\n".join([head, ",\n".join(lines), _END] if lines else [head, _END])
         import tempfile  # imported when writing: a warm run writes nothing
 
         descriptor, temporary = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=path.parent)
@@ -271,19 +371,36 @@ def _edit(value: list[Any]) -> Edit:
     return Edit(edit.path, edit.line, edit.column, edit.end_line, edit.end_column, edit.content, kind, None if source is None else str(source))
 
 
-def _file_entry_json(entry: FileEntry | list[Any]) -> list[Any]:
+def _file_entry_json(entry: "FileEntry | str") -> str:
+    """An entry as stored: ``[content, dependencies, diagnostics, lookups]``, the lookups
+    as a JSON text in a string (parsed only when the module names changed)."""
     if not isinstance(entry, FileEntry):
         return entry  # read from the file and not used in this run: written back as it was
-    return [entry.content, [_diagnostic_json(d) for d in entry.diagnostics], entry.dependencies, entry.lookups]
+    if entry.text is not None:
+        return entry.text
+    lookups = entry._lookups if isinstance(entry._lookups, str) else json.dumps(entry._lookups, separators=(",", ":"))
+    diagnostics = [_diagnostic_json(d) for d in entry.diagnostics]
+    return json.dumps([entry.content, entry.dependencies, diagnostics, lookups], separators=(",", ":"))
 
 
-def _file_entry(value: list[Any]) -> FileEntry:
-    content, diagnostics, dependencies, lookups = value
-    if not isinstance(content, str) or not isinstance(dependencies, dict) or not isinstance(lookups, dict):
+def _file_entry(value: str) -> FileEntry:
+    content, dependencies, diagnostics, lookups = json.loads(value)
+    if not all(isinstance(part, kind) for part, kind in ((content, str), (dependencies, dict), (diagnostics, list), (lookups, str))):
         raise ValueError("bad entry")
     # Dependencies and lookups are only ever compared with what is found now: a value of
     # another type than recorded is a difference (the file is linted again), never trusted.
-    return FileEntry(content, [_diagnostic(item) for item in diagnostics], dependencies, lookups)
+    return FileEntry(content, [_diagnostic(item) for item in diagnostics], dependencies, lookups, value)
+
+
+def _entry_content(entry: "FileEntry | str") -> str | None:
+    """The content hash an entry was recorded for, without parsing the rest of it."""
+    if isinstance(entry, FileEntry):
+        return entry.content
+    try:
+        content, _ = _DECODER.raw_decode(entry, 1)
+    except (ValueError, TypeError):
+        return None
+    return content if isinstance(content, str) and entry.startswith("[") else None
 
 
 def _value_json(value: object) -> Any:

@@ -154,18 +154,21 @@ def iter_python_files(
     ``projects``, when given, receives the folders walked that hold a ``pyproject.toml``
     (so that one walk can serve both the files to lint and a project's index).
     """
-    seen: set[Path] = set()
+    # By text: a walk's paths are normalised as ``str(Path)`` is, and hashing a string
+    # costs less than hashing a Path (this runs for every file of the project).
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
             for found in _walk_directory(path, excluder, skip_nested_projects, projects):
                 if found not in seen:
                     seen.add(found)
-                    yield found
+                    yield Path(found)
         elif path.exists():
             if force_exclude and (excluder.is_excluded(path, False) or _parent_excluded(path, excluder)):
                 continue
-            if path not in seen:
-                seen.add(path)
+            text = str(path)
+            if text not in seen:
+                seen.add(text)
                 yield path
 
 
@@ -199,7 +202,8 @@ def _parent_excluded(path: Path, excluder: Excluder) -> bool:
 
 def _walk_directory(
     top: Path, excluder: Excluder, skip_nested_projects: bool = False, projects: set[Path] | None = None
-) -> Iterator[Path]:
+) -> Iterator[str]:
+    """The paths (as text) of the Python files below ``top``, folder by folder in name order."""
     if top != excluder.root and excluder.is_excluded(top, True):
         return
     stack = [str(top)]
@@ -228,7 +232,7 @@ def _walk_directory(
                 if not excluded(path, name, True):
                     subdirectories.append(path)
             elif name.endswith(PYTHON_SUFFIXES) and not excluded(entry.path, name, False):
-                yield Path(entry.path)
+                yield entry.path
         stack.extend(reversed(subdirectories))
 
 

@@ -25,6 +25,7 @@ from fastapi_lint.linter.fixes import (
 )
 from fastapi_lint.linter.multi_fix import apply_multi_file_fixes, diff_texts, touched_paths
 from fastapi_lint.linter.cache import (
+    PRUNE_SLACK,
     CacheData,
     FileEntry,
     cache_file,
@@ -36,9 +37,16 @@ from fastapi_lint.linter.cache import load as load_cache
 from fastapi_lint.linter.cache import save as save_cache
 from fastapi_lint.linter.index import (
     CONTENTS_KEY,
+    HEADS_KEY,
+    PACKAGE_PREFIX,
+    ROOTS_KEY,
+    MENTION_PREFIX,
     MISSING,
     SCAN_PREFIX,
+    SUMMARY_PREFIX,
+    SYMBOL_PREFIX,
     ModuleSummary,
+    WordMemo,
     ProjectIndex,
     Recorder,
     content_hash,
@@ -48,7 +56,16 @@ from fastapi_lint.linter.index import (
 from fastapi_lint.linter.noqa import UNUSED_NOQA_CODE, NoqaPolicy, add_noqa, file_silences
 from fastapi_lint.linter.rule import ProjectFinding, ProjectRule, Rule
 from fastapi_lint.linter.runner import SYNTAX_ERROR_CODE, ActiveRule, FileResult, lint_file
-from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, decode_source, parse_module, read_bytes, read_source
+from fastapi_lint.linter.source import (
+    SourceError,
+    SourceFile,
+    SyntaxProblem,
+    decode_source,
+    parse_module,
+    read_bytes,
+    read_hashed,
+    read_source,
+)
 from fastapi_lint.rules import ALL_RULES
 
 
@@ -170,7 +187,7 @@ class Engine:
             index.plan_project_fixes = self.options.fix or self.options.diff or self.options.fixes_as_data
             index.fix_edits = index.plan_project_fixes
             if self._store is not None:
-                index.summary_store = self._store.summary_store
+                self._attach(index, self._store)
             self._indexes[root] = index
         return index
 
@@ -324,7 +341,7 @@ class Engine:
         self._run_project_rules(existing, files, result)
         if self.options.add_noqa:
             self._add_noqa(result)
-        if store is not None and (pending or self._projects_stored):
+        if store is not None and (pending or self._projects_stored or store.words.changed):
             self._save_cache(store)
         result.diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
         result.diffs = [result.diff_by_path[shown] for shown in sorted(result.diff_by_path)]
@@ -348,7 +365,7 @@ class Engine:
                 outcome.content,
                 outcome.diagnostics,
                 {
-                    **recorder.dependencies,
+                    **_folded(recorder.dependencies, str(outcome.path)),
                     _SHOWN_KEY: outcome.shown,
                     _MODULES_KEY: index.signature(),
                     _NAME_KEY: _module_key(index, outcome.path),
@@ -397,12 +414,14 @@ class Engine:
             futures = [(batch, pool.submit(_lint_batch, batch)) for batch in batches]
             for batch, future in futures:
                 try:
-                    linted, observed = future.result()
+                    linted, observed, memo = future.result()
                 except BrokenProcessPool:
                     failed.append(batch)
                     continue
                 outcomes.extend(linted)
                 observe.extend(observed)
+                if memo is not None and self._store is not None:
+                    self._store.words.merge(memo)
         for batch in failed:
             outcomes.extend(self._lint_guarded(path, isolate=True) for path in batch)
         return outcomes
@@ -435,7 +454,6 @@ class Engine:
         cacheable = not (outcome.errors or outcome.internal_errors or outcome.fixed or outcome.diffs)
         if cacheable and recorder is not None and file_result.source is not None:
             outcome.content = content_hash(file_result.source.raw)
-            recorder.dependencies.pop(str(path), None)
             outcome.recorder = recorder
         return outcome
 
@@ -460,15 +478,32 @@ class Engine:
             return None
         self._store = load_cache(self._cache_path())
         for index in self._indexes.values():
-            index.summary_store = self._store.summary_store
+            self._attach(index, self._store)
         return self._store
 
+    def _attach(self, index: ProjectIndex, store: CacheData) -> None:
+        """Give the index what the cache knows: stored summaries, the word memo, and the
+        content hashes this run reads (one read per file for the cache and the index)."""
+        index.summary_store = store.summary_store
+        index.word_memo = store.words
+        index.digest_of = lambda path: self._hash_of(str(path))
+
     def _save_cache(self, store: CacheData) -> None:
-        save_cache(self._cache_path(), store)
+        # Summaries made while checking the cache (of modules that changed) are kept too.
+        for index in self._indexes.values():
+            for key, value in index.new_summaries.items():
+                store.summaries.setdefault(key, value)
+        save_cache(self._cache_path(), store, {digest for digest in self._hashes.values() if digest is not None})
         if store.summaries and store.summary_store is not None:
             # New summaries were stored: those of no module as it is now go, once they
             # outnumber the live ones (a summary removed too early is only made again).
             # Only a run that hashed every module of its projects knows which are live.
+            stored = store.summary_store.stored()
+            # Every module of a project has its own live name: a store holding no more
+            # files than a project's modules plus the slack cannot hold too many stale ones.
+            largest = max((len(index._paths) for index in self._indexes.values()), default=0)
+            if stored is None or len(stored) <= largest + PRUNE_SLACK:
+                return
             live = set()
             for index in self._indexes.values():
                 for name, path in index._paths.items():
@@ -476,7 +511,7 @@ class Engine:
                     if digest is None:
                         return
                     live.add(store.summary_store.name(digest, name, name in index._packages, index.relative_path(path)))
-            store.summary_store.prune(live)
+            store.summary_store.prune(live, stored=stored)
 
     def _hash_of(self, path: str) -> str | None:
         try:
@@ -484,7 +519,7 @@ class Engine:
         except KeyError:
             pass
         try:
-            digest: str | None = content_hash(read_bytes(path))
+            digest: str | None = read_hashed(path)[1]
         except OSError:
             digest = None
         self._hashes[path] = digest
@@ -497,10 +532,10 @@ class Engine:
         digest = self._hashes.get(key)
         if digest is None:
             try:
-                raw = read_bytes(path)  # not path.read_bytes(): a named pipe would block
+                raw, digest = read_hashed(path)  # not path.read_bytes(): a named pipe would block
             except OSError:
                 return None
-            digest = self._hashes[key] = content_hash(raw)
+            self._hashes[key] = digest
         entry = store.files.get(key)
         fresh = entry is not None and entry.content == digest and self._still_valid(path, entry)
         if fresh and entry is not None and not (
@@ -533,13 +568,17 @@ class Engine:
                     return False
             elif dependency == _SHOWN_KEY or dependency == CONTENTS_KEY:
                 continue
+            elif dependency.startswith(SUMMARY_PREFIX):
+                if not self._summary_holds(index, dependency[len(SUMMARY_PREFIX) :], digest):
+                    return False
+            elif dependency.startswith(MENTION_PREFIX):
+                if not self._mention_holds(index, dependency, digest):
+                    return False
             elif dependency == _NAME_KEY:
                 if digest != _module_key(index, path):
                     return False
             elif dependency == _MODULES_KEY:
-                if digest != index.signature() and any(
-                    index.find_module(name) != found for name, found in entry.lookups.items()
-                ):
+                if digest != index.signature() and not self._lookups_hold(index, entry):
                     return False
             elif dependency.startswith(SCAN_PREFIX):
                 scans = True
@@ -553,6 +592,43 @@ class Engine:
                 if dependency.startswith(SCAN_PREFIX)
             )
         return True
+
+    def _lookups_hold(self, index: ProjectIndex, entry: FileEntry) -> bool:
+        """Whether every module name the rules looked up resolves as it did."""
+        try:
+            return all(index.find_module(name) == found for name, found in entry.lookups.items())
+        except (ValueError, TypeError):  # malformed: never trusted
+            return False
+
+    def _summary_holds(self, index: ProjectIndex, path: str, recorded: object) -> bool:
+        """Whether the parts of a module's summary that a file's rules read are as they were
+        (a folded "//summary" entry: the content hash, then each part read and its hash)."""
+        if not isinstance(recorded, str):
+            return False
+        content, _, rest = recorded.partition("\t")
+        if (self._hash_of(path) or MISSING) == content:
+            return True
+        if index.summary_now(path) is None:
+            return False
+        if not rest:
+            return True
+        combined, *symbols = rest.split("\t")
+        now = []
+        for symbol in symbols:
+            part, _, key = symbol.partition("\x00")
+            now.append(f"{symbol}\x00{index.symbol_now(path, part, key)}")
+        return _combined(now) == combined
+
+    def _mention_holds(self, index: ProjectIndex, dependency: str, recorded: object) -> bool:
+        """Whether a module still holds (or still lacks) the words a rule looked for."""
+        if not isinstance(recorded, str):
+            return False
+        content, _, found = recorded.rpartition(":")
+        path = dependency[len(MENTION_PREFIX) :].split("\x00", 1)[0]
+        if (self._hash_of(path) or MISSING) == content:
+            return True
+        now = index.mention_now(dependency)
+        return now is not None and str(int(now)) == found
 
     def _contents_digest(self, index: ProjectIndex) -> str:
         """``ProjectIndex.contents_digest`` from the files as they are now."""
@@ -626,32 +702,56 @@ class Engine:
         key = (rule.code, index.root)
         if key not in self._project_cache:
             stored_key = f"{rule.code} {index.root}"
-            digest = self._project_digest(index) if self._store is not None else None
-            if digest is not None and self._store is not None:
-                stored = self._store.projects.get(stored_key)
-                if isinstance(stored, list) and len(stored) == 2 and stored[0] == digest:
-                    findings = project_findings(stored[1])
-                    if findings is not None:
-                        self._project_cache[key] = findings
-                        return findings
+            store = self._store
+            if store is not None:
+                findings = self._stored_project_findings(store.projects.get(stored_key), index)
+                if findings is not None:
+                    self._project_cache[key] = findings
+                    return findings
             settings = {**rule.option_defaults(), **self.settings.rule_options.get(rule.code, {})}
-            self._project_cache[key] = list(rule(settings).check_project(index))
-            if digest is not None and self._store is not None:
-                self._store.projects[stored_key] = [digest, project_findings_json(self._project_cache[key])]
-                self._projects_stored = True
+            # What the rule consults is recorded: when it is the module names alone (FAPI101
+            # judging the layout, no restructure planned), the findings are kept while the
+            # list of modules is unchanged, whatever their contents.
+            outer = index.recorder
+            inner = index.recorder = Recorder() if store is not None else None
+            try:
+                self._project_cache[key] = list(rule(settings).check_project(index))
+            finally:
+                index.recorder = outer
+                if outer is not None and inner is not None:
+                    outer.update(inner)
+            if store is not None and inner is not None:
+                digest = self._project_digest(index, contents=not _names_only(inner))
+                if digest is not None:
+                    store.projects[stored_key] = [digest, project_findings_json(self._project_cache[key])]
+                    self._projects_stored = True
         return self._project_cache[key]
 
-    def _project_digest(self, index: ProjectIndex) -> str | None:
-        """A hash of every module of the project (name, path, content) and of its
-        pyproject.toml: while it is unchanged, a project rule finds the same."""
+    def _stored_project_findings(self, stored: object, index: ProjectIndex) -> list[ProjectFinding] | None:
+        """The findings stored for a project rule, when what they depend on is unchanged."""
+        if not isinstance(stored, list) or len(stored) != 2 or not isinstance(stored[0], str):
+            return None
+        contents = stored[0].startswith(_CONTENTS_DIGEST)
+        if stored[0] != self._project_digest(index, contents):
+            return None
+        return project_findings(stored[1])
+
+    def _project_digest(self, index: ProjectIndex, contents: bool = True) -> str | None:
+        """A hash of every module of the project (name, path, and with ``contents`` its
+        content) and of its pyproject.toml: while it is unchanged, a project rule finds the
+        same (None: a module cannot be read)."""
         parts = [index.signature()]
-        for name, path in sorted(index.paths.items()):
-            digest = self._hash_of(str(path))
-            if digest is None:
-                return None
-            parts.append(f"{name}\t{path}\t{digest}")
+        for name, path in sorted(index._paths.items()):
+            if contents:
+                digest = self._hash_of(str(path))
+                if digest is None:
+                    return None
+                parts.append(f"{name}\t{path}\t{digest}")
+            else:
+                parts.append(f"{name}\t{path}")
         parts.append(self._hash_of(str(index.root / "pyproject.toml")) or "")
-        return content_hash("\n".join(parts).encode("utf-8"))
+        kind = _CONTENTS_DIGEST if contents else _NAMES_DIGEST
+        return kind + content_hash("\n".join(parts).encode("utf-8"))
 
     def _project_reports(self, code: str, path: Path, index: ProjectIndex) -> bool:
         """Whether project rule ``code`` reports ``path``; a rule that fails counts as reporting it."""
@@ -721,19 +821,72 @@ class Engine:
                     )
 
 
+# Kinds of a project rule's stored digest: of every module's content, or of the names alone.
+_CONTENTS_DIGEST = "contents:"
+_NAMES_DIGEST = "names:"
 _SHOWN_KEY = "//shown"
+# Dependencies that follow from the module names and paths (whether a name is a package,
+# the names' parts); lookups do too.
+_NAME_DEPENDENCIES = (PACKAGE_PREFIX, HEADS_KEY, ROOTS_KEY)
 _MODULES_KEY = "//modules"
 # The file's own module name, and whether it is a package.
 _NAME_KEY = "//module"
 _WORKER_ENGINE: Engine | None = None
 
 
-def _lint_batch(paths: list[Path]) -> tuple[list[FileOutcome], list[observe.Observation]]:
+def _lint_batch(paths: list[Path]) -> tuple[list[FileOutcome], list[observe.Observation], WordMemo | None]:
     """Run in a forked worker: lint a batch with the engine inherited from the parent;
-    what the worker observed on disk goes back with the findings (see ``linter/observe.py``)."""
+    what the worker observed on disk goes back with the findings (see ``linter/observe.py``),
+    and so does the word memo when the worker's searches added to it."""
     assert _WORKER_ENGINE is not None
     mark = observe.mark()
-    return [_WORKER_ENGINE._lint_guarded(path) for path in paths], observe.since(mark)
+    outcomes = [_WORKER_ENGINE._lint_guarded(path) for path in paths]
+    store = _WORKER_ENGINE._store
+    memo = store.words if store is not None and store.words.changed else None
+    if memo is not None:
+        memo.changed = False  # sent once (the parent merges every copy it gets)
+    return outcomes, observe.since(mark), memo
+
+
+def _names_only(recorder: Recorder) -> bool:
+    """Whether what was recorded follows from the project's module names and paths alone."""
+    return all(key.startswith(_NAME_DEPENDENCIES) for key in recorder.dependencies)
+
+
+def _folded(dependencies: dict[str, str], own: str) -> dict[str, str]:
+    """A file's dependencies as stored: each module's "//symbol" entries folded into its
+    "//summary" entry (tab-separated: the content hash, one hash of the parts read, then
+    each part read as "part\\0key"), which a run where the module is unchanged checks
+    with one comparison; nothing of the file itself (its own content is the entry's key)."""
+    folded: dict[str, str] = {}
+    symbols: dict[str, list[str]] = {}
+    for key, value in dependencies.items():
+        if key.startswith(SYMBOL_PREFIX):
+            path, _, rest = key[len(SYMBOL_PREFIX) :].partition("\x00")
+            symbols.setdefault(path, []).append(f"{rest}\x00{value}")
+        elif key == own or (key.startswith((SUMMARY_PREFIX, MENTION_PREFIX)) and _dependency_path(key) == own):
+            continue
+        else:
+            folded[key] = value
+    for path, parts in symbols.items():
+        if path != own:
+            # (Never without its "//summary" entry; "?" matches no content hash if it were.)
+            key = SUMMARY_PREFIX + path
+            parts.sort()
+            names = [part.rsplit("\x00", 1)[0] for part in parts]
+            folded[key] = "\t".join([folded.get(key, "?"), _combined(parts), *names])
+    return folded
+
+
+def _combined(parts: list[str]) -> str:
+    """One hash for the parts of a summary a file read ("part\\0key\\0hash", sorted)."""
+    return content_hash("\n".join(parts).encode("utf-8", "surrogatepass"))[:24]
+
+
+def _dependency_path(key: str) -> str:
+    """The file a "//summary" or "//mention" dependency is about."""
+    rest = key[len(SUMMARY_PREFIX) :] if key.startswith(SUMMARY_PREFIX) else key[len(MENTION_PREFIX) :]
+    return rest.split("\x00", 1)[0]
 
 
 def _module_key(index: ProjectIndex, path: Path) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Literal, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, Mapping, TypeVar
 
 from fastapi_lint.linter import observe
 from fastapi_lint.linter.source import SourceError, SourceFile, SyntaxProblem, parse_module, read_bytes, read_source
@@ -41,6 +41,21 @@ MISSING = "-"
 # Whether a name is a package ("1"/"0"), whether a path exists ("1"/"0").
 PACKAGE_PREFIX = "//package "
 EXISTS_PREFIX = "//exists "
+# Parts of a module's summary that rules read, instead of the whole module: "//summary
+# <path>" -> the content hash the summary was made from; "//symbol <path>\0<part>\0<key>"
+# -> a hash of what ``summary.<part>[key]`` held (SYMBOL_ABSENT when absent; the key
+# SYMBOL_ALL, which no name can be: the whole part, iterated). The engine stores a
+# module's symbols as one "//summary" entry (see ``engine._folded``). An edit that leaves those untouched (a function
+# added elsewhere in the module) changes nothing that depends on them.
+SUMMARY_PREFIX = "//summary "
+SYMBOL_PREFIX = "//symbol "
+SYMBOL_ALL = "<all>"
+SYMBOL_ABSENT = "-"
+# Whether a module's text holds one of some words: "//mention <path>\0<word>\0..." ->
+# "<content hash>:<1 or 0>".
+MENTION_PREFIX = "//mention "
+# The parts of a summary a rule can read by key.
+SUMMARY_PARTS = ("imports", "functions", "classes", "assigns")
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,124 @@ def modules_digest(paths: "dict[str, Path]", digest_of: "Callable[[str, Path], s
     return content_hash("\n".join(lines).encode("utf-8"))
 
 
+def value_digest(value: object) -> str:
+    """A hash of a summary's part (its ``repr``: the records are frozen dataclasses of
+    strings, numbers, tuples and literal values)."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+class _RecordedPart(Mapping[str, object]):
+    """One part of a module's summary (``imports``, ``functions``...) as rules see it while
+    the cache records what they consult: each key asked for is recorded with a hash of
+    its value, and iterating (or sizing) records the whole part. Read-only."""
+
+    __slots__ = ("_index", "_module", "_part", "_values")
+
+    def __init__(self, index: "ProjectIndex", module: str, part: str, values: "dict[str, object]") -> None:
+        self._index = index
+        self._module = module
+        self._part = part
+        self._values = values
+
+    def _asked(self, key: object) -> None:
+        self._index._record_symbol(self._module, self._part, key if isinstance(key, str) else SYMBOL_ALL)
+
+    def __getitem__(self, key: str) -> object:
+        self._asked(key)
+        return self._values[key]
+
+    def get(self, key: str, default: object = None) -> object:
+        self._asked(key)
+        return self._values.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._asked(key)
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        self._asked(None)
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        self._asked(None)
+        return len(self._values)
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        self._asked(None)
+        return self._values.keys()
+
+    def values(self):  # type: ignore[no-untyped-def]
+        self._asked(None)
+        return self._values.values()
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self._asked(None)
+        return self._values.items()
+
+    def __repr__(self) -> str:
+        self._asked(None)
+        return repr(self._values)
+
+
+class WordMemo:
+    """Which of some words each module content (by hash) holds, kept across runs: a search
+    of every module for a word reads only the modules whose content it has not seen.
+
+    For every word in ``found`` and every hash in ``tested``, the hash is in
+    ``found[word]`` exactly when that content holds the word."""
+
+    def __init__(self, tested: Iterable[str] = (), found: "Mapping[str, Iterable[str]] | None" = None) -> None:
+        self.tested: set[str] = set(tested)
+        self.found: dict[str, set[str]] = {word: set(digests) & self.tested for word, digests in (found or {}).items()}
+        # Words used in this run (the others may be dropped when the memo is stored).
+        self.used: set[str] = set()
+        self.changed = False
+
+    def knows(self, word: str) -> bool:
+        return word in self.found
+
+    def add_content(self, digest: str, text: str) -> None:
+        """Test every known word on a content not seen yet."""
+        if digest in self.tested:
+            return
+        self.tested.add(digest)
+        self.changed = True
+        for word, digests in self.found.items():
+            if word in text:
+                digests.add(digest)
+
+    def merge(self, other: "WordMemo") -> None:
+        """What another process's memo (a forked worker's) learnt: the words of both, for
+        the contents both can answer every word for (a memo without words constrains nothing)."""
+        if not other.found:
+            return
+        if not self.found:
+            self.tested = set(other.tested)
+            self.found = {word: set(digests) for word, digests in other.found.items()}
+        else:
+            self.tested &= other.tested
+            for word, digests in other.found.items():
+                self.found.setdefault(word, set()).update(digests)
+            for digests in self.found.values():
+                digests &= self.tested
+        self.used |= other.used
+        self.changed = True
+
+    def learn(self, word: str, contents: "list[tuple[str, str]]", positives: set[str]) -> None:
+        """A word tested on every content of a project (hash, text), ``positives`` the
+        hashes of those holding it: the memo keeps the contents it can answer every word for."""
+        if word in self.found:
+            return
+        current = {digest for digest, _ in contents}
+        for digest, text in contents:
+            self.add_content(digest, text)
+        self.tested &= current
+        for digests in self.found.values():
+            digests &= self.tested
+        self.found[word] = positives & self.tested
+        self.changed = True
+
+
 @dataclass(frozen=True)
 class Symbol:
     """Where a qualified name is defined in the project."""
@@ -181,12 +314,27 @@ def module_names(path: Path, root: Path, packages: dict[str, bool] | None = None
     return _module_names(str(path), str(root), packages if packages is not None else {})
 
 
-def _module_names(path: str, root: str, known: dict[str, bool]) -> tuple[str, bool]:
+def _module_names(
+    path: str, root: str, known: dict[str, bool], chains: "dict[str, tuple[str, ...]] | None" = None
+) -> tuple[str, bool]:
     # String operations: this runs for every module of the project on every run.
     def is_package_folder(directory: str) -> bool:
         found = known.get(directory)
         if found is None:
             found = known[directory] = observe.is_file(os.path.join(directory, "__init__.py"))
+        return found
+
+    def chain(directory: str) -> tuple[str, ...]:
+        """The names of the packages from the outermost one down to ``directory``
+        (``chains`` remembers them by folder, across calls)."""
+        found = chains.get(directory) if chains is not None else None
+        if found is None:
+            found = ()
+            if is_package_folder(directory) and directory != root:
+                parent, name = os.path.split(directory)
+                found = (*chain(parent), name) if parent != directory else (name,)
+            if chains is not None:
+                chains[directory] = found
         return found
 
     directory, filename = os.path.split(path)
@@ -195,11 +343,8 @@ def _module_names(path: str, root: str, known: dict[str, bool]) -> tuple[str, bo
     is_package = stem == "__init__"
     if is_package_folder(directory):
         # Inside a package: the name runs from the outermost package.
-        parts = [] if is_package else [stem]
-        while is_package_folder(directory) and directory != root:
-            directory, name = os.path.split(directory)
-            parts.append(name)
-        return ".".join(reversed(parts)), is_package
+        parts = chain(directory) if is_package else (*chain(directory), stem)
+        return ".".join(parts), is_package
     prefix = root if root.endswith(os.sep) else root + os.sep
     if not path.startswith(prefix):
         return stem, is_package
@@ -255,6 +400,7 @@ class ProjectIndex:
         packages: set[str] = set()
         self.names_by_path: dict[Path, str] = {}
         package_folders: dict[str, bool] = {}
+        chains: dict[str, tuple[str, ...]] = {}
         root_text = str(root)
         named: set[str] = set()
         for path in sorted(files):
@@ -262,7 +408,7 @@ class ProjectIndex:
             suffix = _suffix(os.path.basename(text))
             if suffix != ".py" and text[: len(text) - len(suffix)] + ".py" in named:
                 continue
-            name, is_package = _module_names(text, root_text, package_folders)
+            name, is_package = _module_names(text, root_text, package_folders, chains)
             if not name:
                 continue
             paths.setdefault(name, path)
@@ -279,6 +425,8 @@ class ProjectIndex:
         self._summaries: dict[str, ModuleSummary | None] = {}
         self._hashes: dict[str, str] = {}
         self._texts: dict[str, str] = {}
+        # The hash of the bytes each text was decoded from (what the word memo is keyed by).
+        self._text_digests: dict[str, str] = {}
         self._sources: dict[str, "SourceFile | None"] = {}
         self._trees: dict[str, "cst.Module | None"] = {}
         self._suffixes: dict[str, str | None] | None = None
@@ -306,6 +454,15 @@ class ProjectIndex:
         # The call census of each module summarised from CPython's ``ast`` in this run, by
         # name and content hash: the linter then needs no second parse to judge the module.
         self._censuses: dict[tuple[str, str], "CallCensus"] = {}
+        # The content hash of a module file as the engine read it (None: unreadable), and
+        # which words contents hold, across runs (both set by the engine when caching).
+        self.digest_of: "Callable[[Path], str | None] | None" = None
+        self.word_memo: WordMemo | None = None
+        # Summaries as rules see them while recording (see ``_RecordedPart``), and the
+        # hashes of the parts they asked for.
+        self._views: dict[str, ModuleSummary] = {}
+        self._module_digests: list[tuple[str, str | None]] | None = None
+        self._part_digests: dict[tuple[str, str, str], str] = {}
 
     # -- modules -------------------------------------------------------------
 
@@ -323,6 +480,11 @@ class ProjectIndex:
         return self._signature
 
     def relative_path(self, path: Path) -> str:
+        # The common case with string operations (a run asks for every module's).
+        text, root = str(path), str(self.root)
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if len(text) > len(prefix) and text.startswith(prefix) and path.is_absolute():
+            return text[len(prefix) :].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -379,11 +541,21 @@ class ProjectIndex:
 
     def mentions(self, module: str, words: tuple[str, ...]) -> bool:
         """Whether the module's text contains one of ``words``: a cheap test that saves
-        parsing a module that cannot hold what a rule looks for."""
-        text = self._text(module)
-        if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
-        return any(word in text for word in words)
+        parsing a module that cannot hold what a rule looks for (recorded as the answer,
+        not as the whole text)."""
+        found = any(word in self._text(module) for word in words)
+        if self.recorder is not None and module in self._paths:
+            key = MENTION_PREFIX + "\x00".join([str(self._paths[module]), *words])
+            self.recorder.dependencies[key] = f"{self._digest(module) or MISSING}:{int(found)}"
+        return found
+
+    def mention_now(self, key: str) -> bool | None:
+        """What a ``mentions`` recorded under ``key`` finds now (None: the module is gone)."""
+        path, *words = key[len(MENTION_PREFIX) :].split("\x00")
+        module = self.names_by_path.get(Path(path))
+        if module is None or self._paths.get(module) != Path(path):
+            return None
+        return any(word in self._text(module) for word in words)
 
     def _text(self, module: str) -> str:
         text = self._texts.get(module)
@@ -394,7 +566,8 @@ class ProjectIndex:
                 try:
                     source = read_source(path)
                     text = source.text
-                    self._hashes.setdefault(module, content_hash(source.raw))
+                    self._text_digests[module] = digest = content_hash(source.raw)
+                    self._hashes.setdefault(module, digest)
                 except SourceError:
                     pass
             self._texts[module] = text
@@ -424,13 +597,62 @@ class ProjectIndex:
         return found
 
     def _mentioning(self, word: str) -> dict[str, None]:
-        """The modules whose text contains ``word``, in ``all_modules`` order (one pass per word)."""
+        """The modules whose text contains ``word``, in ``all_modules`` order (one pass per
+        word; with the engine's memo, only contents it has not seen are read)."""
         found = self._words.get(word)
         if found is None:
-            if self._all_texts is None:
-                self._all_texts = [(module, self._text(module)) for module in self._paths]
-            found = self._words[word] = dict.fromkeys(module for module, text in self._all_texts if word in text)
+            memo = self.word_memo
+            if memo is not None:
+                memo.used.add(word)
+            if memo is not None and memo.knows(word) and self.digest_of is not None:
+                found = self._mentioning_from(memo, word)
+            else:
+                if self._all_texts is None:
+                    self._all_texts = [(module, self._text(module)) for module in self._paths]
+                found = dict.fromkeys(module for module, text in self._all_texts if word in text)
+                if memo is not None and self.digest_of is not None:
+                    digests = self._text_digests
+                    positives = {digests[module] for module in found if module in digests}
+                    memo.learn(word, self._all_contents(), positives)
+            self._words[word] = found
         return found
+
+    def _mentioning_from(self, memo: WordMemo, word: str) -> dict[str, None]:
+        positives = memo.found[word]
+        found: dict[str, None] = {}
+        if self._module_digests is None:
+            self._module_digests = [(module, self._digest(module)) for module in self._paths]
+        for module, digest in self._module_digests:
+            if digest is None:
+                continue  # unreadable: no text, so no word
+            if digest in memo.tested:
+                if digest in positives:
+                    found[module] = None
+                continue
+            # A content not seen yet: read, and every known word tested on it.
+            text = self._text(module)
+            read = self._text_digests.get(module)
+            if read is not None:
+                memo.add_content(read, text)
+            if word in text:
+                found[module] = None
+        return found
+
+    def _all_contents(self) -> list[tuple[str, str]]:
+        """(content hash, text) of every module read whole (after a full pass)."""
+        contents = []
+        for module, text in self._all_texts or ():
+            digest = self._text_digests.get(module)
+            if digest is not None:
+                contents.append((digest, text))
+        return contents
+
+    def _digest(self, module: str) -> str | None:
+        """The content hash of a module: as read here, else as the engine read it."""
+        digest = self._hashes.get(module)
+        if digest is None and self.digest_of is not None:
+            digest = self.digest_of(self._paths[module])
+        return digest
 
     def scan_digest(self, key: str) -> str | None:
         """What a scan recorded under ``key`` (a dependency) finds now; None for a key that is not one."""
@@ -439,11 +661,13 @@ class ProjectIndex:
         return self._scan(tuple(key[len(SCAN_PREFIX) :].split("\x00")))[1]
 
     def contents_digest(self) -> str:
-        """A hash of every module's name, path and content as this index read them."""
+        """A hash of every module's name, path and content hash (as this index, or else
+        the engine, read them)."""
         if self._contents is None:
-            for module in self._paths:
-                self._text(module)
-            self._contents = modules_digest(self._paths, lambda module, path: self._hashes.get(module))
+            if self.digest_of is None:
+                for module in self._paths:
+                    self._text(module)
+            self._contents = modules_digest(self._paths, lambda module, path: self._digest(module))
         return self._contents
 
     def module_heads(self) -> frozenset[str]:
@@ -524,9 +748,13 @@ class ProjectIndex:
                 except SourceError:
                     found = None
             self._sources[module] = found
-        if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
+        self._record_text(module)
         return self._sources[module]
+
+    def _record_text(self, module: str) -> None:
+        """A rule read the module's text: any change of the file may change its findings."""
+        if self.recorder is not None and module in self._paths:
+            self.recorder.dependencies[str(self._paths[module])] = self._digest(module) or MISSING
 
     def tree(self, module: str) -> "cst.Module | None":
         """A project module parsed (once per run), for fixes that edit it; None when it
@@ -535,16 +763,70 @@ class ProjectIndex:
             source = self.source(module)
             parsed = parse_module(source.text) if source is not None else None
             self._trees[module] = None if parsed is None or isinstance(parsed, SyntaxProblem) else parsed
-        elif self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
+        else:
+            self._record_text(module)
         return self._trees[module]
 
     def summary(self, module: str) -> ModuleSummary | None:
+        """The module's summary; while the cache records, a view of it that records the
+        parts rules read (not the whole module: see ``SUMMARY_PREFIX``)."""
         if module not in self._summaries:
             self._summaries[module] = self._summarise_path(module)
-        if self.recorder is not None and module in self._hashes:
-            self.recorder.dependencies[str(self._paths[module])] = self._hashes[module]
-        return self._summaries[module]
+        found = self._summaries[module]
+        recorder = self.recorder
+        if recorder is None:
+            return found
+        path = str(self._paths[module])
+        if found is None:
+            # Unreadable or unparsable: any change of the file may change that.
+            recorder.dependencies[path] = self._digest(module) or MISSING
+            return None
+        recorder.dependencies[SUMMARY_PREFIX + path] = self._digest(module) or MISSING
+        view = self._views.get(module)
+        if view is None:
+            parts = (_RecordedPart(self, module, part, getattr(found, part)) for part in SUMMARY_PARTS)
+            view = self._views[module] = ModuleSummary(found.name, found.path, found.is_package, *parts)  # type: ignore[arg-type]
+        return view
+
+    def _record_symbol(self, module: str, part: str, key: str) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        path = str(self._paths[module])
+        recorder.dependencies[SUMMARY_PREFIX + path] = self._digest(module) or MISSING
+        name = f"{SYMBOL_PREFIX}{path}\x00{part}\x00{key}"
+        if name not in recorder.dependencies:
+            recorder.dependencies[name] = self._part_digest(module, part, key)
+
+    def _part_digest(self, module: str, part: str, key: str) -> str:
+        """A hash of ``summary.<part>[key]`` of the module's summary in this run."""
+        found = self._part_digests.get((module, part, key))
+        if found is None:
+            summary = self._summaries.get(module)
+            values = getattr(summary, part) if summary is not None else {}
+            if key == SYMBOL_ALL:
+                found = value_digest(list(values.items()))
+            else:
+                found = value_digest(values[key]) if key in values else SYMBOL_ABSENT
+            self._part_digests[(module, part, key)] = found
+        return found
+
+    def summary_now(self, path: str) -> ModuleSummary | None:
+        """The summary of the module at ``path`` as it is now (None: gone or unparsable)."""
+        module = self.names_by_path.get(Path(path))
+        if module is None or self._paths.get(module) != Path(path):
+            return None
+        recorder, self.recorder = self.recorder, None
+        try:
+            return self.summary(module)
+        finally:
+            self.recorder = recorder
+
+    def symbol_now(self, path: str, part: str, key: str) -> str | None:
+        """What ``_record_symbol`` would record now for that part of the module at ``path``."""
+        if self.summary_now(path) is None:
+            return None
+        return self._part_digest(self.names_by_path[Path(path)], part, key)
 
     def add_tree(self, module: str, tree: "cst.Module", text: str) -> None:
         """Summarise a module already parsed by the linter, instead of parsing it again."""

@@ -110,6 +110,12 @@ def read(path: "str | os.PathLike[str]", data: bytes) -> None:
         current.add(READ, os.path.abspath(path), digest(data))
 
 
+def read_digest(path: "str | os.PathLike[str]", value: str) -> None:
+    """``read`` of a file whose bytes' ``digest`` the caller has already computed."""
+    if current is not None:
+        current.add(READ, os.path.abspath(path), value)
+
+
 def unreadable(path: "str | os.PathLike[str]", error: OSError) -> None:
     """A file that could not be read: the same error next time is the same report."""
     if current is not None:

@@ -61,6 +61,19 @@ def read_bytes(path: "Path | str") -> bytes:
     return data
 
 
+def read_hashed(path: "Path | str") -> tuple[bytes, str]:
+    """``read_bytes`` and the bytes' hash (``index.content_hash``, which is the run
+    record's ``observe.digest``), computed once for both."""
+    try:
+        data = observe.regular_file_bytes(path)
+    except OSError as error:
+        observe.unreadable(path, error)
+        raise
+    digest = observe.digest(data)
+    observe.read_digest(path, digest)
+    return data, digest
+
+
 def read_source(path: Path) -> SourceFile:
     try:
         raw = read_bytes(path)

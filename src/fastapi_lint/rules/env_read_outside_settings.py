@@ -12,7 +12,7 @@ import libcst as cst
 from fastapi_lint.linter import names
 from fastapi_lint.linter.index import ClassSummary, ProjectIndex, Symbol
 from fastapi_lint.linter.rule import FixSpec, Invalid, NodeEdit, Option, Rule, Valid
-from fastapi_lint.linter.source import SourceError, parse_module, read_source
+from fastapi_lint.linter.source import parse_module
 from fastapi_lint.linter.summary import UNKNOWN, literal_value
 from fastapi_lint.rules._settings_fix_cases import SETTINGS_FIX_INVALID
 
@@ -1585,17 +1585,15 @@ def _model_config(small: cst.BaseSmallStatement) -> dict[str, object] | None:
 
 def _parsed_module(index: ProjectIndex, module: str) -> tuple[cst.Module, names.Scope] | None:
     cache = _project_cache(index).modules
+    # Through the index, each time: the file asking depends on the module's whole text,
+    # recorded for the cache (the tree is parsed once per run).
+    source = index.source(module)
     if module not in cache:
         cache[module] = None
-        path = index.paths.get(module)
-        if path is not None:
-            try:
-                tree = parse_module(read_source(path).text)
-            except SourceError:
-                tree = None
-            if isinstance(tree, cst.Module):
-                scope = names.scan_module_bindings(tree, module, module in index.packages)
-                cache[module] = (tree, scope)
+        tree = parse_module(source.text) if source is not None else None
+        if isinstance(tree, cst.Module):
+            scope = names.scan_module_bindings(tree, module, module in index.packages)
+            cache[module] = (tree, scope)
     return cache[module]
 
 

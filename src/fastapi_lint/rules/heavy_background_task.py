@@ -12,7 +12,7 @@ import libcst as cst
 from fastapi_lint.linter.index import ModuleSummary, Symbol
 from fastapi_lint.linter.names import Binding, Scope, lookup, resolve_callee, scan_module_bindings
 from fastapi_lint.linter.rule import Invalid, Option, Rule, Valid
-from fastapi_lint.linter.source import SourceError, parse_module, read_source
+from fastapi_lint.linter.source import parse_module
 from fastapi_lint.linter.walk import Walker
 from fastapi_lint.rules._task_queue_cases import TASK_QUEUE_CASES
 from fastapi_lint.rules._heavy_calls import (
@@ -623,14 +623,11 @@ class HeavyBackgroundTask(Rule):
         if module == self.context.module_name:
             return self.context.tree
         if module not in self._trees:
-            self._trees[module] = None
-            path = self.context.index.paths.get(module)
-            if path is not None:
-                try:
-                    tree = parse_module(read_source(path).text)
-                except SourceError:
-                    tree = None
-                self._trees[module] = tree if isinstance(tree, cst.Module) else None
+            # Through the index: the finding then depends on the module's whole text (a
+            # sleep's literal), recorded for the cache.
+            source = self.context.index.source(module)
+            tree = parse_module(source.text) if source is not None else None
+            self._trees[module] = tree if isinstance(tree, cst.Module) else None
         return self._trees[module]
 
     def _line_of(self, node: cst.CSTNode) -> int:

@@ -17,6 +17,9 @@ HEAD_LINES, TAIL_LINES = 3, 2
 
 def _width(text: str) -> int:
     """Terminal columns ``text`` takes, so carets line up under wide and combining characters."""
+    if text.isascii():
+        # No ASCII character is wide or combining: one column each, a tab's four aside.
+        return len(text) + (len(TAB) - 1) * text.count("\t")
     width = 0
     for char in text:
         if char == "\t":
