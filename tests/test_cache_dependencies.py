@@ -438,6 +438,12 @@ def test_the_layout_rule_is_not_run_again_while_the_module_list_is_unchanged(
     (tmp_path / "app/routers/orders.py").write_text("X = 1\n")
     assert_same_as_without_cache(tmp_path, cache)
     assert len(runs) == 5
+    # Files whose module names other files already have (``src/`` is not a package
+    # here): no module name changes, but the layout does.
+    for name in ("routers/users.py", "routers/items.py", "models/user.py", "models/item.py"):
+        write_project(tmp_path, {f"src/app/{name}": "X = 1\n"})
+    assert_same_as_without_cache(tmp_path, cache)
+    assert [d.path for d in cached_run(tmp_path, cache)[0]].count("src/app/models/item.py") == 1
 
 
 def test_what_workers_learn_of_the_searched_words_is_kept(tmp_path: Path) -> None:

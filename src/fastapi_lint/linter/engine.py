@@ -741,14 +741,15 @@ class Engine:
         content) and of its pyproject.toml: while it is unchanged, a project rule finds the
         same (None: a module cannot be read)."""
         parts = [index.signature()]
-        for name, path in sorted(index._paths.items()):
-            if contents:
+        if contents:
+            for name, path in sorted(index._paths.items()):
                 digest = self._hash_of(str(path))
                 if digest is None:
                     return None
                 parts.append(f"{name}\t{path}\t{digest}")
-            else:
-                parts.append(f"{name}\t{path}")
+        else:
+            # Every file given a module name (two files may claim one: both count).
+            parts.extend(sorted(f"{path}\t{name}" for path, name in index.names_by_path.items()))
         parts.append(self._hash_of(str(index.root / "pyproject.toml")) or "")
         kind = _CONTENTS_DIGEST if contents else _NAMES_DIGEST
         return kind + content_hash("\n".join(parts).encode("utf-8"))

@@ -44,9 +44,9 @@ EXISTS_PREFIX = "//exists "
 # Parts of a module's summary that rules read, instead of the whole module: "//summary
 # <path>" -> the content hash the summary was made from; "//symbol <path>\0<part>\0<key>"
 # -> a hash of what ``summary.<part>[key]`` held (SYMBOL_ABSENT when absent; the key
-# SYMBOL_ALL, which no name can be: the whole part, iterated). The engine stores a
-# module's symbols as one "//summary" entry (see ``engine._folded``). An edit that leaves those untouched (a function
-# added elsewhere in the module) changes nothing that depends on them.
+# SYMBOL_ALL, which no name can be: the whole part, iterated). An edit that leaves those
+# untouched (a function added elsewhere in the module) changes nothing that depends on
+# them. The engine stores a module's symbols in its "//summary" entry (``engine._folded``).
 SUMMARY_PREFIX = "//summary "
 SYMBOL_PREFIX = "//symbol "
 SYMBOL_ALL = "<all>"
@@ -546,7 +546,8 @@ class ProjectIndex:
         found = any(word in self._text(module) for word in words)
         if self.recorder is not None and module in self._paths:
             key = MENTION_PREFIX + "\x00".join([str(self._paths[module]), *words])
-            self.recorder.dependencies[key] = f"{self._digest(module) or MISSING}:{int(found)}"
+            digest = self._text_digests.get(module) or self._digest(module) or MISSING
+            self.recorder.dependencies[key] = f"{digest}:{int(found)}"
         return found
 
     def mention_now(self, key: str) -> bool | None:
