@@ -91,6 +91,51 @@ def test_census_binds_names_when_the_traversal_does() -> None:
     assert found.callees == frozenset({"sqlalchemy.orm.Session", "requests.Session"})
 
 
+def test_census_keeps_calls_entered_by_with_apart() -> None:
+    found = census(
+        """
+        from contextlib import closing
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from app.db import SessionLocal, make_session, engine
+
+        def job():
+            with SessionLocal() as db:
+                pass
+            with (SessionLocal()) as db, closing(make_session()) as other:
+                pass
+            with SessionLocal().begin():
+                pass
+
+        async def task():
+            async with AsyncSession(engine) as session:
+                pass
+            async with await make_session():
+                pass
+        """
+    )
+    # An argument of an entered call, or the receiver of ``.begin()``, is not entered itself.
+    assert found.callees == frozenset({"app.db.make_session", "app.db.SessionLocal"})
+    assert found.entered == frozenset(
+        {"app.db.SessionLocal", "contextlib.closing", "sqlalchemy.ext.asyncio.AsyncSession", "app.db.make_session"}
+    )
+    assert found.makers == frozenset()
+
+
+def test_census_leaves_out_a_local_maker_entered_by_with() -> None:
+    found = census(
+        """
+        from sqlalchemy.orm import sessionmaker
+
+        def job(engine):
+            maker = sessionmaker(engine)
+            with maker() as db:
+                pass
+        """
+    )
+    assert found.makers == frozenset()
+    assert found.callees == frozenset({"sqlalchemy.orm.sessionmaker"})
+
+
 def _findings(root: Path, survey: bool, monkeypatch: pytest.MonkeyPatch, settings: Settings | None = None) -> list[tuple]:
     monkeypatch.setattr(runner, "SURVEY_CALLS", survey)
     options = RunOptions(jobs=1, fixes_as_data=True)
@@ -185,6 +230,78 @@ def test_a_module_that_only_passes_sessions_around_is_not_parsed(tmp_path: Path,
     assert parsed == []
     assert _findings(tmp_path, False, monkeypatch) == []
     assert SERVICE in parsed  # the trigger words alone would have it parsed
+
+
+SESSION_FACTORY = """\
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+SessionLocal = sessionmaker(expire_on_commit=False)
+AsyncSessionLocal = async_sessionmaker(expire_on_commit=False)
+"""
+
+MANAGED_JOBS = """\
+from app.db import SessionLocal, AsyncSessionLocal
+
+
+def count() -> int:
+    with SessionLocal() as db:
+        return db.execute("select 1").scalar_one()
+
+
+async def count_async() -> int:
+    async with AsyncSessionLocal() as db:
+        return (await db.execute("select 1")).scalar_one()
+"""
+
+
+def test_a_module_that_opens_sessions_only_with_with_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {"app/__init__.py": "", "app/db.py": SESSION_FACTORY, "app/jobs.py": MANAGED_JOBS})
+    parsed: list[str] = []
+    real = runner.parse_module
+
+    def counting(text: str, **kwargs):
+        parsed.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(runner, "parse_module", counting)
+    assert _findings(tmp_path, True, monkeypatch) == []
+    assert MANAGED_JOBS not in parsed
+    assert SESSION_FACTORY in parsed  # its makers are calls FAPI302 judges
+
+
+ENTERED_CASES = {
+    "module-level with": "from app.db import SessionLocal\n\nwith SessionLocal() as db:\n    db.execute('x')\n",
+    "global bound by with": (
+        "from app.db import SessionLocal\n\ndb = None\n\n\ndef init():\n    global db\n"
+        "    with SessionLocal() as db:\n        pass\n"
+    ),
+    "begin on an inline session": "from app.db import SessionLocal\n\n\ndef f():\n    with SessionLocal().begin():\n        pass\n",
+    "closing an inline session": (
+        "from contextlib import closing\nfrom app.db import SessionLocal\n\n\ndef f():\n"
+        "    with closing(SessionLocal()) as db:\n        pass\n"
+    ),
+    "async session class entered": (
+        "from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine\n\nengine = create_async_engine('x')\n\n\n"
+        "async def f():\n    async with AsyncSession(engine) as session:\n        await session.commit()\n"
+    ),
+    "entered then reassigned": (
+        "from app.db import SessionLocal\n\n\ndef f():\n    with SessionLocal() as db:\n        pass\n"
+        "    db = SessionLocal()\n    db.execute('x')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENTERED_CASES))
+def test_census_drops_no_finding_for_sessions_entered_by_with(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker(expire_on_commit=False)\n"
+    write_project(tmp_path, {"app/__init__.py": "", "app/db.py": db, "app/mod.py": ENTERED_CASES[name]})
+    without = _findings(tmp_path, False, monkeypatch)
+    assert _findings(tmp_path, True, monkeypatch) == without
+    expected = {"async session class entered": {"FAPI302"}, "entered then reassigned": {"FAPI303"}}.get(name, set())
+    assert {finding[3] for finding in without} == expected
 
 
 def test_a_cached_result_judged_by_the_census_follows_the_helper_it_calls(tmp_path: Path) -> None:

@@ -92,6 +92,10 @@ def summarise_source(text: str, module: str, is_package: bool, path: str) -> Mod
     return surveyed[0] if surveyed is not None else None
 
 
+# A census being collected: callees, makers, entered callees.
+_CensusLists = tuple[list[str | None], list[str | None], list[str | None]]
+
+
 @dataclass(frozen=True)
 class CallCensus:
     """What every call of a module calls, resolved as the rules resolve it during
@@ -101,20 +105,25 @@ class CallCensus:
     in ``SessionLocal()``, as ``FileContext.resolve`` gives it). ``makers``: the names
     whose call result is called in turn: ``sessionmaker`` in ``sessionmaker(...)()``,
     and in ``maker()`` after a function-local ``maker = sessionmaker(...)``. A call
-    whose callee resolves to nothing is left out: no rule can know what it calls."""
+    whose callee resolves to nothing is left out: no rule can know what it calls.
+
+    A call that is the item of a ``with`` (``with SessionLocal() as db:``, also under
+    ``await``) is the managed pattern itself: its callee goes to ``entered`` instead,
+    for rules that judge a call whatever holds it; as a maker it is left out."""
 
     callees: frozenset[str]
     makers: frozenset[str]
+    entered: frozenset[str] = frozenset()
 
 
 def survey_source(text: str, module: str, is_package: bool, path: str) -> tuple[ModuleSummary, CallCensus] | None:
     """The module's summary and its call census, from one ``ast`` walk; None when
     CPython cannot parse the module (or it nests too deeply to walk)."""
-    return _summarise(text, module, is_package, path, ([], []))
+    return _summarise(text, module, is_package, path, ([], [], []))
 
 
 def _summarise(
-    text: str, module: str, is_package: bool, path: str, census: tuple[list[str | None], list[str | None]] | None
+    text: str, module: str, is_package: bool, path: str, census: _CensusLists | None
 ) -> tuple[ModuleSummary, CallCensus] | None:
     try:
         with warnings.catch_warnings():
@@ -126,8 +135,10 @@ def _summarise(
         return None
     if census is None:
         return summary, CallCensus(frozenset(), frozenset())
-    callees, makers = census
-    return summary, CallCensus(frozenset(filter(None, callees)), frozenset(filter(None, makers)))
+    callees, makers, entered = census
+    return summary, CallCensus(
+        frozenset(filter(None, callees)), frozenset(filter(None, makers)), frozenset(filter(None, entered))
+    )
 
 
 # -- names -------------------------------------------------------------------------
@@ -335,9 +346,11 @@ class _Collector:
         module: str,
         is_package: bool,
         def_lines: dict[str, list[int]],
-        census: tuple[list[str | None], list[str | None]] | None = None,
+        census: _CensusLists | None = None,
     ) -> None:
         self.census = census
+        # ``id`` of each call that is a ``with`` item, marked before the walk reaches it.
+        self.entered_calls: set[int] = set()
         self.source = _Source(text.splitlines())
         self.module = module
         self.is_package = is_package
@@ -548,6 +561,11 @@ class _Collector:
         self._bind(node.target.id, Binding("assign", None, node, node.value))  # type: ignore[attr-defined]
 
     def _walk_withitem(self, node: ast.withitem) -> None:
+        item = node.context_expr
+        while isinstance(item, ast.Await):
+            item = item.value
+        if isinstance(item, ast.Call):
+            self.entered_calls.add(id(item))
         self._walk(node.context_expr)
         if node.optional_vars is not None:
             self._walk(node.optional_vars)
@@ -708,14 +726,18 @@ class _Collector:
 
     def _count_call(self, node: ast.Call) -> None:
         """The census entry of a call, mirroring ``_sqlalchemy.session_call_origin``."""
-        callees, makers = self.census  # type: ignore[misc]
+        callees, makers, entered = self.census  # type: ignore[misc]
         func = node.func
+        is_entered = id(node) in self.entered_calls
         if isinstance(func, ast.Call):
-            makers.append(_resolve(self.scope, func.func))
+            if not is_entered:
+                makers.append(_resolve(self.scope, func.func))
             return
         qualname = _resolve(self.scope, func)
         if qualname is not None:
-            callees.append(qualname)
+            (entered if is_entered else callees).append(qualname)
+            return
+        if is_entered:
             return
         identifier = _name(func)
         found = _lookup(self.scope, identifier) if identifier is not None else None

@@ -94,8 +94,10 @@ class MissingExpireOnCommit(Rule):
 
     @classmethod
     def may_fire(cls, census: CallCensus, index: ProjectIndex) -> bool:
-        # ``_flavour`` judges only calls of these names (sync ones when configured to).
-        return any(index.canonical(callee) in _JUDGED for callee in census.callees)
+        # ``_flavour`` judges only calls of these names (sync ones when configured to),
+        # a ``with`` item too: ``async with AsyncSession(engine) as session:`` expires on commit.
+        return any(index.canonical(callee) in _JUDGED for callee in (*census.callees, *census.entered))
+
     options = {
         "include-sync": Option(
             bool,
