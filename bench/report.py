@@ -276,6 +276,13 @@ def _incremental(results: Results) -> str:
     if results.incremental:
         lines.append(_table(SERIES_HEADERS, _series_rows(results.incremental)))
         lines += [f"  {ratio.line()}" for ratio in incremental_ratios(results)]
+        for corpus in results.corpora:
+            floor = _find(results.warm, corpus.name, "interpreter start + import the engine and rules", "floor")
+            if floor is not None:
+                lines.append(
+                    f"  {corpus.name}: interpreter start + importing the engine and rules (what any run that "
+                    f"lints a file pays first): {floor.wall:.3f} s"
+                )
     return "\n".join(lines)
 
 
