@@ -143,6 +143,14 @@ def test_syntax_error_and_undecodable_files_do_not_stop_the_run(app: Path) -> No
     assert "Traceback" not in result.stderr
 
 
+def test_a_missing_path_alone_is_not_reported_as_all_checks_passed(tmp_path: Path) -> None:
+    result = run("check", "nope.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "error: nope.py: no such file or directory" in result.stderr
+    assert "All checks passed!" not in result.stdout
+    assert result.stdout.strip() == "No errors found, but 1 problem above kept files from being checked or fixed."
+
+
 def test_missing_path(app: Path) -> None:
     result = run("check", "nope.py", "app", "--select", "FAPI302", cwd=app)
     assert result.returncode == 1

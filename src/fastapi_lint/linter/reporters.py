@@ -64,6 +64,9 @@ def summary_line(result: RunResult, *, fixing: bool, unsafe_fixes: bool) -> str:
     if fixing and result.fixed:
         total = remaining + result.fixed
         return f"Found {_plural(total, 'error')} ({result.fixed} fixed, {remaining} remaining)."
+    if remaining == 0 and result.errors:
+        # Not "All checks passed!": a path that could not be read or fixed was not checked.
+        return f"No errors found, but {_plural(len(result.errors), 'problem')} above kept files from being checked or fixed."
     if remaining == 0:
         return "All checks passed!"
     safe = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.applicability == "safe")
