@@ -291,9 +291,10 @@ class Bench:
             Job(Series(corpus.name, "read + hash every file", "floor", files), root, [self.lint.python, str(READ_AND_HASH), "."]),
             Job(Series(corpus.name, "interpreter start", "floor", files), root, [self.lint.python, "-c", "pass"]),
             # What any run that lints a file pays before it reads one: no run can re-lint
-            # the changed file for less (the incremental bound does not count it).
+            # the changed file for less (the incremental bound does not count it). ``-I``:
+            # the working directory (a copy of the stdlib, say) must not shadow modules.
             Job(Series(corpus.name, "interpreter start + import the engine and rules", "floor", files), root,
-                [self.lint.python, "-c", LINTER_IMPORTS]),
+                [self.lint.python, "-I", "-c", LINTER_IMPORTS]),
         ]
         if self.others is not None:
             ruff_command = [self.others.ruff, "check", "--select", "ALL", "--exit-zero", "--output-format", "concise",
