@@ -20,10 +20,11 @@ the project and made of plain calls; otherwise ``plan`` says why not.
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import libcst as cst
 
@@ -125,6 +126,62 @@ def _named_nodes(view: "View", index: ProjectIndex, own_module: str) -> Located:
     return found[1]
 
 
+# Per project index, per module: the import statements that are not top-level simple
+# statements (inside a function, a class or a compound statement), in source order.
+_NESTED_IMPORTS: "weakref.WeakKeyDictionary[ProjectIndex, dict[str, tuple[cst.Module, list[cst.Import | cst.ImportFrom]]]]" = (
+    weakref.WeakKeyDictionary()
+)
+_SUITE_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+# A line that may start an import below the top level: after an indent, or after the
+# ``:`` of a one-line suite or a ``;`` (a backslash may continue the line in between).
+_NESTED_IMPORT_LINE = re.compile(r"(?:^[ \t\f]+|[:;](?:[ \t\f]|\\\r?\n)*)(?:import|from)\b", re.MULTILINE)
+# An attribute access of a name: ``.`` then the name, with whitespace, line continuations
+# or comments (inside brackets) in between.
+_ATTRIBUTE_GAP = r"\.(?:\s|\\|#[^\n]*)*"
+
+
+def _nested_imports(view: "View", index: ProjectIndex, own_module: str) -> list[cst.Import | cst.ImportFrom]:
+    """The imports ``_check_local_imports`` judges; only statements are visited (an import
+    is never inside an expression), a fraction of the nodes of a full walk."""
+    if view.name == own_module:
+        return _imports_below(view.tree)
+    known = _NESTED_IMPORTS.setdefault(index, {})
+    found = known.get(view.name)
+    if found is None or found[0] is not view.tree:
+        found = known[view.name] = (view.tree, _imports_below(view.tree))
+    return found[1]
+
+
+def _imports_below(tree: cst.Module) -> list[cst.Import | cst.ImportFrom]:
+    found: list[cst.Import | cst.ImportFrom] = []
+
+    def statements(body: Sequence[cst.CSTNode], top_level: bool) -> None:
+        for statement in body:
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                if not top_level or isinstance(statement, cst.SimpleStatementSuite):
+                    found.extend(small for small in statement.body if isinstance(small, (cst.Import, cst.ImportFrom)))
+            else:
+                parts(statement)
+
+    def parts(node: cst.CSTNode) -> None:
+        # A compound statement's suites, and the clauses holding suites (``else``,
+        # ``except``, ``finally``, ``case``, an ``elif``), in source order.
+        for name in _SUITE_FIELDS:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            for part in value if isinstance(value, Sequence) else (value,):
+                if isinstance(part, cst.IndentedBlock):
+                    statements(part.body, False)
+                elif isinstance(part, cst.SimpleStatementSuite):
+                    statements((part,), False)
+                elif isinstance(part, cst.CSTNode):
+                    parts(part) if not isinstance(part, cst.BaseCompoundStatement) else statements((part,), False)
+
+    statements(tree.body, True)
+    return found
+
+
 class _Project:
     def __init__(self, context: FileContext) -> None:
         self.context = context
@@ -149,8 +206,12 @@ class _Project:
         scope = names.scan_module_bindings(tree, module, is_package)
         return View(module, path, self.index.relative_path(path), source.text, tree, scope, is_package)
 
-    def modules_mentioning(self, word: str) -> Iterator[View]:
+    def modules_mentioning(self, word: str, worth_a_view: Callable[[str], bool] | None = None) -> Iterator[View]:
+        """The modules whose text holds ``word`` (those ``worth_a_view`` accepts, when given),
+        in name order, as views (each parsed once per run)."""
         for module in sorted(self.index.modules_mentioning((word,))):
+            if worth_a_view is not None and not worth_a_view(module):
+                continue
             view = self.view(module)
             if view is not None:
                 yield view
@@ -162,7 +223,7 @@ class _Project:
         (``pkg.module.name``): through imports, aliases, re-exports and attributes."""
         module, _, simple = target.rpartition(".")
         found: list[Ref] = []
-        for view in self.modules_mentioning(simple):
+        for view in self.modules_mentioning(simple, lambda name: self._may_reference(name, target, simple)):
             local = {
                 name
                 for name, binding in view.scope.names.items()
@@ -170,8 +231,42 @@ class _Project:
             }
             if view.name == module:
                 local.add(simple)
-            found.extend(self._references_in(view, target, simple, local))
+            if local or self._may_reach_as_attribute(view, target, simple):
+                found.extend(self._references_in(view, target, simple, local))
         return found
+
+    def _may_reference(self, module: str, target: str, simple: str) -> bool:
+        """``references``' question asked of the module's summary before it is parsed:
+        False when no import binds the target and no attribute chain can reach it."""
+        if module == target.rpartition(".")[0]:
+            return True
+        summary = self.index.summary(module)
+        source = self.index.source(module)
+        if summary is None or source is None:
+            return True
+        imported = list(summary.imports.values())
+        if any(self.index.canonical(qualname) == target for qualname in imported):
+            return True
+        return self._reaches_as_attribute(source.text, imported, target, simple)
+
+    def _may_reach_as_attribute(self, view: View, target: str, simple: str) -> bool:
+        imported = [binding.qualname for binding in view.scope.names.values() if binding.kind == "import" and binding.qualname]
+        return self._reaches_as_attribute(view.text, imported, target, simple)
+
+    def _reaches_as_attribute(self, text: str, imported: list[str], target: str, simple: str) -> bool:
+        """Whether an attribute chain of the module (``session.db``, ``app.db.session.db``) can
+        resolve to ``target``: only where the text has ``.<simple>``, through an imported
+        module (one the target is under, or a project module, which may re-export it). Most
+        modules have neither, and then the walk of all their names is skipped."""
+        if re.search(_ATTRIBUTE_GAP + re.escape(simple) + r"\b", text) is None:
+            return False
+        for qualname in imported:
+            canonical = self.index.canonical(qualname) or qualname
+            if target.startswith(qualname + ".") or target.startswith(canonical + "."):
+                return True
+            if qualname in self.index.paths or canonical in self.index.paths:
+                return True
+        return False
 
     def _references_in(self, view: View, target: str, simple: str, local: set[str]) -> Iterator[Ref]:
         for node, ancestors in _named_nodes(view, self.index, self.context.module_name):
@@ -370,7 +465,7 @@ class Planner:
     def _importers(self) -> None:
         """Every import of the global goes with it (re-exports included); a name listed in an
         ``__all__`` would break ``import *``: no fix then."""
-        for view in self.project.modules_mentioning(self.name):
+        for view in self.project.modules_mentioning(self.name, self._may_import_global):
             imported = {
                 local
                 for local, binding in view.scope.names.items()
@@ -385,14 +480,26 @@ class Planner:
                 self._changes(view.name).unused_candidates.update(imported)
             self._check_local_imports(view)
 
+    def _may_import_global(self, module: str) -> bool:
+        """False when ``module`` can neither import the global at its top level (by its
+        summary) nor hold an import below it (no line of its text starts one after an
+        indent, a ``:`` or a ``;``): ``_importers`` has nothing to look at there, and the
+        module is not parsed."""
+        if module == self.context.module_name:
+            return True
+        summary = self.index.summary(module)
+        source = self.index.source(module)
+        if summary is None or source is None:
+            return True
+        if any(self.index.canonical(qualname) == self.target for qualname in summary.imports.values()):
+            return True
+        return _NESTED_IMPORT_LINE.search(source.text) is not None
+
     def _check_local_imports(self, view: View) -> None:
         """An import inside a function or a class (of the global, or of its module) hides
         reads the fix would not see."""
         module = self.context.module_name
-        top_level = {id(small) for statement in view.tree.body if isinstance(statement, cst.SimpleStatementLine) for small in statement.body}
-        for node, _ in _named_nodes(view, self.index, self.context.module_name):
-            if not isinstance(node, (cst.Import, cst.ImportFrom)) or id(node) in top_level:
-                continue
+        for node in _nested_imports(view, self.index, module):
             for _, qualname in names.import_bindings(node, view.name, view.is_package):
                 if self.index.canonical(qualname) == self.target or self.index.find_module(qualname) == module:
                     raise NoFix(f"{view.shown} imports `{qualname}` inside a function or a class")

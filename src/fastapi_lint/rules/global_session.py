@@ -1080,6 +1080,117 @@ class GlobalSession(Rule):
             },
             message_contains="No automatic fix: app/reports.py imports `app.module` inside a function or a class.",
         ),
+        # ...an import in a one-line suite is inside a function too...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/reports.py": """
+                    def count(): from app.module import db; return db.query(User).count()
+                    """,
+            },
+            message_contains="No automatic fix: app/reports.py imports `app.module.db` inside a function or a class.",
+        ),
+        # ...and one that a backslash continues onto the next line, at its start...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/reports.py": """
+                    def count(): \\
+                    from app.module import db; return db.query(User).count()
+                    """,
+            },
+            message_contains="No automatic fix: app/reports.py imports `app.module.db` inside a function or a class.",
+        ),
+        # ...or when a module reads the global as an attribute of the module it imports...
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "app/reports.py": """
+                    from app import module
+
+
+                    def count():
+                        return (module .  # the session
+                            db).query(User).count()
+                    """,
+            },
+            message_contains="No automatic fix: app/reports.py reads `db` as an attribute of its module.",
+        ),
+        # ...or of a package of the project that re-exports that module.
+        Invalid(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker()
+            router = APIRouter()
+            db = SessionLocal()
+
+
+            @router.get("/users")
+            def users():
+                return db.query(User).all()
+            """,
+            line=7,
+            unsafe_fixes=True,
+            files={
+                "app/__init__.py": "",
+                "tools/__init__.py": "from app import module as sessions\n",
+                "app/reports.py": """
+                    import tools
+
+
+                    def count():
+                        return tools.sessions.db.query(User).count()
+                    """,
+            },
+            message_contains="No automatic fix: app/reports.py reads `db` as an attribute of its module.",
+        ),
         # ...or when the global is read outside a function.
         Invalid(
             """
