@@ -215,9 +215,8 @@ def job():
 """
 
 
-def test_a_module_that_only_passes_sessions_around_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write_project(tmp_path, {"app/__init__.py": "", "app/crud.py": "def get_user(db, user_id):\n    return db.get(user_id)\n",
-                             "app/service.py": SERVICE})
+def _parsed_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the runner parses with LibCST from now on, in order."""
     parsed: list[str] = []
     real = runner.parse_module
 
@@ -226,6 +225,13 @@ def test_a_module_that_only_passes_sessions_around_is_not_parsed(tmp_path: Path,
         return real(text, **kwargs)
 
     monkeypatch.setattr(runner, "parse_module", counting)
+    return parsed
+
+
+def test_a_module_that_only_passes_sessions_around_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {"app/__init__.py": "", "app/crud.py": "def get_user(db, user_id):\n    return db.get(user_id)\n",
+                             "app/service.py": SERVICE})
+    parsed = _parsed_texts(monkeypatch)
     assert _findings(tmp_path, True, monkeypatch) == []
     assert parsed == []
     assert _findings(tmp_path, False, monkeypatch) == []
@@ -257,14 +263,7 @@ async def count_async() -> int:
 
 def test_a_module_that_opens_sessions_only_with_with_is_not_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_project(tmp_path, {"app/__init__.py": "", "app/db.py": SESSION_FACTORY, "app/jobs.py": MANAGED_JOBS})
-    parsed: list[str] = []
-    real = runner.parse_module
-
-    def counting(text: str, **kwargs):
-        parsed.append(text)
-        return real(text, **kwargs)
-
-    monkeypatch.setattr(runner, "parse_module", counting)
+    parsed = _parsed_texts(monkeypatch)
     assert _findings(tmp_path, True, monkeypatch) == []
     assert MANAGED_JOBS not in parsed
     assert SESSION_FACTORY in parsed  # its makers are calls FAPI302 judges

@@ -17,6 +17,29 @@ if TYPE_CHECKING:
     from fastapi_lint.linter.index import ProjectIndex
 
 
+# The linted module of the cases where another module's way of reading the global
+# decides whether the fix is offered.
+_ROUTE_READING_GLOBAL = """
+from fastapi import APIRouter
+from sqlalchemy.orm import sessionmaker
+
+SessionLocal = sessionmaker()
+router = APIRouter()
+db = SessionLocal()
+
+
+@router.get("/users")
+def users():
+    return db.query(User).all()
+"""
+
+
+def _read_by_reports(reports: str, message: str, others: dict[str, str] | None = None) -> Invalid:
+    """A case where ``app/reports.py`` (``reports``) decides that the global gets no fix."""
+    files = {"app/__init__.py": "", "app/reports.py": reports, **(others or {})}
+    return Invalid(_ROUTE_READING_GLOBAL, line=7, unsafe_fixes=True, files=files, message_contains=f"No automatic fix: {message}")
+
+
 class GlobalSession(Rule):
     """## What it does
     Flags a SQLAlchemy/SQLModel session created once and shared: a session
@@ -1053,143 +1076,53 @@ class GlobalSession(Rule):
             message_contains="No automatic fix: `default_limit()` (app/module.py) is used in the signature or a decorator of `users()`",
         ),
         # ...or when a module imports the global (or its module) inside a function.
-        Invalid(
+        _read_by_reports(
             """
-            from fastapi import APIRouter
-            from sqlalchemy.orm import sessionmaker
-
-            SessionLocal = sessionmaker()
-            router = APIRouter()
-            db = SessionLocal()
-
-
-            @router.get("/users")
-            def users():
-                return db.query(User).all()
-            """,
-            line=7,
-            unsafe_fixes=True,
-            files={
-                "app/__init__.py": "",
-                "app/reports.py": """
-                    def count():
-                        from app import module
-
-                        return module.db.query(User).count()
-                    """,
-            },
-            message_contains="No automatic fix: app/reports.py imports `app.module` inside a function or a class.",
-        ),
-        # ...an import in a one-line suite is inside a function too...
-        Invalid(
-            """
-            from fastapi import APIRouter
-            from sqlalchemy.orm import sessionmaker
-
-            SessionLocal = sessionmaker()
-            router = APIRouter()
-            db = SessionLocal()
-
-
-            @router.get("/users")
-            def users():
-                return db.query(User).all()
-            """,
-            line=7,
-            unsafe_fixes=True,
-            files={
-                "app/__init__.py": "",
-                "app/reports.py": """
-                    def count(): from app.module import db; return db.query(User).count()
-                    """,
-            },
-            message_contains="No automatic fix: app/reports.py imports `app.module.db` inside a function or a class.",
-        ),
-        # ...and one that a backslash continues onto the next line, at its start...
-        Invalid(
-            """
-            from fastapi import APIRouter
-            from sqlalchemy.orm import sessionmaker
-
-            SessionLocal = sessionmaker()
-            router = APIRouter()
-            db = SessionLocal()
-
-
-            @router.get("/users")
-            def users():
-                return db.query(User).all()
-            """,
-            line=7,
-            unsafe_fixes=True,
-            files={
-                "app/__init__.py": "",
-                "app/reports.py": """
-                    def count(): \\
-                    from app.module import db; return db.query(User).count()
-                    """,
-            },
-            message_contains="No automatic fix: app/reports.py imports `app.module.db` inside a function or a class.",
-        ),
-        # ...or when a module reads the global as an attribute of the module it imports...
-        Invalid(
-            """
-            from fastapi import APIRouter
-            from sqlalchemy.orm import sessionmaker
-
-            SessionLocal = sessionmaker()
-            router = APIRouter()
-            db = SessionLocal()
-
-
-            @router.get("/users")
-            def users():
-                return db.query(User).all()
-            """,
-            line=7,
-            unsafe_fixes=True,
-            files={
-                "app/__init__.py": "",
-                "app/reports.py": """
+                def count():
                     from app import module
 
+                    return module.db.query(User).count()
+            """,
+            "app/reports.py imports `app.module` inside a function or a class.",
+        ),
+        # ...an import in a one-line suite is inside a function too...
+        _read_by_reports(
+            """
+                def count(): from app.module import db; return db.query(User).count()
+            """,
+            "app/reports.py imports `app.module.db` inside a function or a class.",
+        ),
+        # ...and one that a backslash continues onto the next line, at its start...
+        _read_by_reports(
+            """
+                def count(): \\
+                from app.module import db; return db.query(User).count()
+            """,
+            "app/reports.py imports `app.module.db` inside a function or a class.",
+        ),
+        # ...or when a module reads the global as an attribute of the module it imports...
+        _read_by_reports(
+            """
+                from app import module
 
-                    def count():
-                        return (module .  # the session
-                            db).query(User).count()
-                    """,
-            },
-            message_contains="No automatic fix: app/reports.py reads `db` as an attribute of its module.",
+
+                def count():
+                    return (module .  # the session
+                        db).query(User).count()
+            """,
+            "app/reports.py reads `db` as an attribute of its module.",
         ),
         # ...or of a package of the project that re-exports that module.
-        Invalid(
+        _read_by_reports(
             """
-            from fastapi import APIRouter
-            from sqlalchemy.orm import sessionmaker
-
-            SessionLocal = sessionmaker()
-            router = APIRouter()
-            db = SessionLocal()
+                import tools
 
 
-            @router.get("/users")
-            def users():
-                return db.query(User).all()
+                def count():
+                    return tools.sessions.db.query(User).count()
             """,
-            line=7,
-            unsafe_fixes=True,
-            files={
-                "app/__init__.py": "",
-                "tools/__init__.py": "from app import module as sessions\n",
-                "app/reports.py": """
-                    import tools
-
-
-                    def count():
-                        return tools.sessions.db.query(User).count()
-                    """,
-            },
-            message_contains="No automatic fix: app/reports.py reads `db` as an attribute of its module.",
+            "app/reports.py reads `db` as an attribute of its module.",
+            {"tools/__init__.py": "from app import module as sessions\n"},
         ),
         # ...or when the global is read outside a function.
         Invalid(
