@@ -175,8 +175,10 @@ def _imports_below(tree: cst.Module) -> list[cst.Import | cst.ImportFrom]:
                     statements(part.body, False)
                 elif isinstance(part, cst.SimpleStatementSuite):
                     statements((part,), False)
+                elif isinstance(part, cst.BaseCompoundStatement):  # an ``elif``
+                    statements((part,), False)
                 elif isinstance(part, cst.CSTNode):
-                    parts(part) if not isinstance(part, cst.BaseCompoundStatement) else statements((part,), False)
+                    parts(part)
 
     statements(tree.body, True)
     return found
