@@ -374,15 +374,21 @@ def test_a_module_linted_before_the_file_reading_it_is_a_dependency_too(tmp_path
     assert cached_run(tmp_path, cache)[0] == []
 
 
-def test_a_search_of_every_module_reads_only_the_changed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Which modules hold the searched words is kept by content: once one module changes,
-    # checking the searches reads that module's text, not every module's.
-    modules = {f"app/m{number}.py": f"VALUE_{number} = {number}\n" for number in range(30)}
+def _router_and_plain_modules(root: Path, count: int) -> None:
+    """A router whose background task calls a heavy service, and ``count`` modules without
+    any rule's words (``app/m<N>.py``)."""
+    modules = {f"app/m{number}.py": f"VALUE_{number} = {number}\n" for number in range(count)}
     write_project(
-        tmp_path,
+        root,
         {"app/__init__.py": "", "app/routers/__init__.py": "", "app/routers/users.py": ROUTER,
          "app/services/__init__.py": "", "app/services/mail.py": HEAVY_SERVICE, **modules},
     )
+
+
+def test_a_search_of_every_module_reads_only_the_changed_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Which modules hold the searched words is kept by content: once one module changes,
+    # checking the searches reads that module's text, not every module's.
+    _router_and_plain_modules(tmp_path, 30)
     cache = tmp_path / ".cache"
     cached_run(tmp_path, cache)
     from fastapi_lint.linter.index import ProjectIndex
@@ -449,12 +455,7 @@ def test_the_layout_rule_is_not_run_again_while_the_module_list_is_unchanged(
 def test_what_workers_learn_of_the_searched_words_is_kept(tmp_path: Path) -> None:
     # Enough files for forked workers: the searches run there, and what they learn of
     # each module's words comes back to be stored.
-    modules = {f"app/m{number}.py": f"VALUE_{number} = {number}\n" for number in range(60)}
-    write_project(
-        tmp_path,
-        {"app/__init__.py": "", "app/routers/__init__.py": "", "app/routers/users.py": ROUTER,
-         "app/services/__init__.py": "", "app/services/mail.py": HEAVY_SERVICE, **modules},
-    )
+    _router_and_plain_modules(tmp_path, 60)
     cache = tmp_path / ".cache"
     engine = Engine(Settings(), RunOptions(use_cache=True, cache_dir=cache, jobs=2), cwd=tmp_path)
     assert [d.code for d in engine.run([tmp_path]).diagnostics] == ["FAPI401"]

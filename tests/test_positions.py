@@ -10,6 +10,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import top_statements
 from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
 from fastapi_lint.linter import positions as positions_module
@@ -43,24 +44,12 @@ CRAFTED = {
 }
 
 
-def _top_statements(tree: cst.Module) -> dict[int, cst.CSTNode]:
-    """id(node) -> the top-level statement holding it."""
-    top: dict[int, cst.CSTNode] = {}
-    for statement in tree.body:
-        stack: list[cst.CSTNode] = [statement]
-        while stack:
-            node = stack.pop()
-            top[id(node)] = statement
-            stack.extend(node.children)
-    return top
-
-
 def _assert_same_positions(text: str, name: str) -> None:
     tree = cst.parse_module(text)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     syntactic = wrapper.resolve(PositionProvider)
     inclusive = wrapper.resolve(WhitespaceInclusivePositionProvider)
-    top = _top_statements(tree)
+    top = top_statements(tree)
     nodes = list(syntactic)
     inside = [node for node in nodes if id(node) in top]
     chooser = random.Random(name)

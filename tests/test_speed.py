@@ -8,6 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from conftest import top_statements
 from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
 from fastapi_lint.linter.positions import node_positions
@@ -41,13 +42,7 @@ def test_node_positions_with_statement_hints_match_libcst_providers(path: Path) 
     hint, the module, its header) makes the whole module recorded: same positions."""
     tree = cst.parse_module(path.read_text(encoding="utf-8"))
     syntactic = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
-    top: dict[int, cst.CSTNode] = {}
-    for statement in tree.body:
-        stack: list[cst.CSTNode] = [statement]
-        while stack:
-            node = stack.pop()
-            top[id(node)] = statement
-            stack.extend(node.children)
+    top = top_statements(tree)
     nodes = list(syntactic)
     chooser = random.Random(path.name)
     inside = [node for node in nodes if id(node) in top]
